@@ -1,0 +1,18 @@
+//! Shared foundation of the harvester: the udata-compatible domain model, MongoDB storage,
+//! the RabbitMQ topology and messages, typed settings, telemetry and the shutdown signal.
+//!
+//! Both binaries (scheduler, worker) and the end-to-end tests build on this crate, so that every
+//! process agrees on collection names, queue names and message formats.
+
+pub mod error;
+pub mod json;
+pub mod messages;
+pub mod model;
+pub mod queue;
+pub mod settings;
+pub mod shutdown;
+pub mod storage;
+pub mod telemetry;
+
+pub use error::{Error, Result};
+pub use settings::Settings;

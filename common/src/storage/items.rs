@@ -1,0 +1,295 @@
+//! `harvest_item` operations: gather inserts items (idempotently), the fairness window claims
+//! pending ones for publication, the item worker starts and finishes them. Finishing is a
+//! conditional update from an open status, so only the first finisher counts the item.
+
+use bson::oid::ObjectId;
+use bson::{doc, DateTime, Document};
+use futures::TryStreamExt;
+use mongodb::options::ReturnDocument;
+
+use super::Store;
+use crate::error::{is_duplicate_key, Result};
+use crate::model::{item_id, HarvestError, HarvestItem, ItemStatus, Payload, SkipReason};
+
+/// An item listed by gather.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub remote_id: String,
+    pub remote_url: Option<String>,
+    pub payload: Option<Payload>,
+    /// Items failed at listing time (duplicate remote id…) are inserted final.
+    pub failed: Option<HarvestError>,
+    /// Items skipped at listing time (filtered out…).
+    pub skipped: Option<SkipReason>,
+    /// The source's record of this remote dataset, if any.
+    pub previous: Option<crate::model::HarvestRecord>,
+}
+
+/// The final state of an item.
+#[derive(Debug, Clone)]
+pub enum ItemFinal {
+    Done {
+        dataset: ObjectId,
+        created: bool,
+        warnings: Vec<String>,
+    },
+    Skipped {
+        reason: SkipReason,
+        message: Option<String>,
+        dataset: Option<ObjectId>,
+        warnings: Vec<String>,
+    },
+    Failed {
+        error: HarvestError,
+        warnings: Vec<String>,
+    },
+}
+
+impl ItemFinal {
+    pub fn status(&self) -> ItemStatus {
+        match self {
+            Self::Done { .. } => ItemStatus::Done,
+            Self::Skipped { .. } => ItemStatus::Skipped,
+            Self::Failed { .. } => ItemStatus::Failed,
+        }
+    }
+}
+
+impl Store {
+    /// Insert listed items for a job. Items already present (a gather re-run after a crash) are
+    /// left as they are. Returns how many were new.
+    pub async fn insert_items(
+        &self,
+        job: ObjectId,
+        source: ObjectId,
+        first_seq: i64,
+        items: Vec<NewItem>,
+    ) -> Result<u64> {
+        if items.is_empty() {
+            return Ok(0);
+        }
+        let now = DateTime::now();
+        let docs: Vec<HarvestItem> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, it)| {
+                let (status, errors, skip_reason, ended) = match (it.failed, it.skipped) {
+                    (Some(e), _) => (ItemStatus::Failed, vec![e], None, Some(now)),
+                    (None, Some(r)) => (ItemStatus::Skipped, vec![], Some(r), Some(now)),
+                    (None, None) => (ItemStatus::Pending, vec![], None, None),
+                };
+                let seq = first_seq + i as i64;
+                HarvestItem {
+                    id: item_id(job, seq),
+                    job,
+                    source,
+                    remote_id: it.remote_id,
+                    remote_url: it.remote_url,
+                    seq,
+                    status,
+                    skip_reason,
+                    created_dataset: None,
+                    dataset: None,
+                    created: now,
+                    started: None,
+                    ended,
+                    errors,
+                    warnings: vec![],
+                    attempts: 0,
+                    payload: it.payload,
+                    previous: it.previous,
+                    timings: None,
+                }
+            })
+            .collect();
+        let n = docs.len() as u64;
+        match self.items().insert_many(docs).ordered(false).await {
+            Ok(r) => Ok(r.inserted_ids.len() as u64),
+            Err(e) if is_duplicate_key(&e) => {
+                use mongodb::error::ErrorKind;
+                let dup = match &*e.kind {
+                    ErrorKind::InsertMany(f) => {
+                        f.write_errors.as_ref().map(|w| w.len() as u64).unwrap_or(0)
+                    }
+                    _ => 0,
+                };
+                Ok(n.saturating_sub(dup))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Mark claimed items `queued` (those still pending: final ones stay final).
+    pub async fn mark_queued(&self, ids: &[String]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.raw(super::ITEMS)
+            .update_many(
+                doc! { "_id": { "$in": ids }, "status": "pending" },
+                doc! { "$set": { "status": "queued" } },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// An item still open (not final), as the item worker needs it; `None` when it is final
+    /// (a duplicate delivery) or unknown.
+    pub async fn open_item(&self, id: &str) -> Result<Option<HarvestItem>> {
+        Ok(self
+            .items()
+            .find_one(doc! { "_id": id, "status": { "$in": ItemStatus::OPEN.to_vec() } })
+            .await?)
+    }
+
+    /// Start processing an item. `None` when it is already final, or when another worker started
+    /// it less than `lease_secs` ago (its result will come from there).
+    pub async fn start_item(&self, id: &str, lease_secs: i64) -> Result<Option<HarvestItem>> {
+        let now = DateTime::now();
+        let lease_edge = DateTime::from_millis(now.timestamp_millis() - lease_secs * 1000);
+        Ok(self
+            .items()
+            .find_one_and_update(
+                doc! {
+                    "_id": id,
+                    "$or": [
+                        { "status": { "$in": ["pending", "queued"] } },
+                        { "status": "started", "started": { "$lt": lease_edge } },
+                    ],
+                },
+                doc! { "$set": { "status": "started", "started": now }, "$inc": { "attempts": 1 } },
+            )
+            .return_document(ReturnDocument::After)
+            .await?)
+    }
+
+    /// Put a started item back to `queued` (it was sent to a delay queue for a retry).
+    pub async fn requeue_item(&self, id: &str, error: &str) -> Result<()> {
+        self.items()
+            .update_one(
+                doc! { "_id": id, "status": "started" },
+                doc! { "$set": { "status": "queued", "last_error": error } },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Move an item into its final state. Returns true only for the call that made the
+    /// transition: the caller then counts it (never twice).
+    pub async fn finish_item(
+        &self,
+        id: &str,
+        result: &ItemFinal,
+        timings: Option<Document>,
+    ) -> Result<bool> {
+        let now = DateTime::now();
+        let mut set = doc! { "status": result.status().as_str(), "ended": now };
+        if let Some(t) = timings {
+            set.insert("timings", t);
+        }
+        let mut push = Document::new();
+        match result {
+            ItemFinal::Done {
+                dataset,
+                created,
+                warnings,
+            } => {
+                set.insert("dataset", dataset);
+                set.insert("created_dataset", created);
+                set.insert("warnings", warnings);
+            }
+            ItemFinal::Skipped {
+                reason,
+                message,
+                dataset,
+                warnings,
+            } => {
+                set.insert("skip_reason", bson::to_bson(reason)?);
+                if let Some(m) = message {
+                    set.insert("skip_message", m);
+                }
+                if let Some(d) = dataset {
+                    set.insert("dataset", d);
+                }
+                set.insert("warnings", warnings);
+            }
+            ItemFinal::Failed { error, warnings } => {
+                push.insert("errors", bson::to_bson(error)?);
+                set.insert("warnings", warnings);
+            }
+        }
+        let mut update = doc! { "$set": set, "$unset": { "payload": "", "previous": "" } };
+        if !push.is_empty() {
+            update.insert("$push", push);
+        }
+        let r = self
+            .items()
+            .update_one(
+                doc! { "_id": id, "status": { "$in": ItemStatus::OPEN.to_vec() } },
+                update,
+            )
+            .await?;
+        Ok(r.modified_count == 1)
+    }
+
+    /// Open items of a job already published (for the sweeper's re-publication).
+    pub async fn open_items(&self, job: ObjectId, limit: i64) -> Result<Vec<String>> {
+        let found: Vec<Document> = self
+            .raw(super::ITEMS)
+            .find(doc! { "job": job, "status": { "$in": ["queued", "started"] } })
+            .limit(limit)
+            .projection(doc! { "_id": 1 })
+            .await?
+            .try_collect()
+            .await?;
+        Ok(found
+            .iter()
+            .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
+            .collect())
+    }
+
+    /// Fail every open item of a job with `message` (the sweeper gave up on them).
+    pub async fn fail_open_items(&self, job: ObjectId, message: &str) -> Result<u64> {
+        let err = bson::to_bson(&HarvestError::new(message, None))?;
+        let r = self
+            .raw(super::ITEMS)
+            .update_many(
+                doc! { "job": job, "status": { "$in": ItemStatus::OPEN.to_vec() } },
+                doc! {
+                    "$set": { "status": "failed", "ended": DateTime::now() },
+                    "$push": { "errors": err },
+                    "$unset": { "payload": "" },
+                },
+            )
+            .await?;
+        Ok(r.modified_count)
+    }
+
+    pub async fn get_item(&self, id: &str) -> Result<Option<HarvestItem>> {
+        Ok(self.items().find_one(doc! { "_id": id }).await?)
+    }
+
+    /// Items of a job for the report, optionally of one status, in listing order, paged.
+    pub async fn job_items(
+        &self,
+        job: ObjectId,
+        status: Option<&str>,
+        skip: u64,
+        limit: i64,
+    ) -> Result<Vec<HarvestItem>> {
+        let mut filter = doc! { "job": job };
+        if let Some(s) = status {
+            filter.insert("status", s);
+        }
+        Ok(self
+            .items()
+            .find(filter)
+            .sort(doc! { "seq": 1 })
+            .skip(skip)
+            .limit(limit)
+            .projection(doc! { "payload": 0 })
+            .await?
+            .try_collect()
+            .await?)
+    }
+}

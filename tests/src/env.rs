@@ -1,0 +1,293 @@
+//! An isolated environment on the real services: its own MongoDB database and its own RabbitMQ
+//! queue prefix, so tests run in parallel; everything is removed when the environment is dropped
+//! (even when the test panics).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bson::oid::ObjectId;
+use common::messages::{encode, GatherMessage};
+use common::model::{
+    HarvestJob, HarvestSource, JobTrigger, SourceConfig, Validation, ValidationState,
+};
+use common::queue::{Broker, Role, Topology};
+use common::settings::Settings;
+use common::shutdown::{self, ShutdownTrigger};
+use common::storage::Store;
+
+/// Base URLs of the services, overridable like the product's settings.
+pub fn amqp_url() -> String {
+    std::env::var("HARVEST__AMQP__URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
+}
+
+pub fn mongo_uri() -> String {
+    std::env::var("HARVEST__MONGODB__URI").unwrap_or_else(|_| "mongodb://127.0.0.1:27017".into())
+}
+
+/// A unique, short, lowercase tag.
+pub fn unique(tag: &str) -> String {
+    let oid = ObjectId::new().to_hex();
+    format!("{tag}_{}", &oid[14..])
+}
+
+pub struct TestEnv {
+    pub settings: Settings,
+    pub store: Store,
+    pub broker: Arc<Broker>,
+    workers: Vec<WorkerHandle>,
+}
+
+/// An in-process worker.
+pub struct WorkerHandle {
+    trigger: ShutdownTrigger,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl WorkerHandle {
+    /// Trigger its shutdown and wait for it to drain.
+    pub async fn stop(self) {
+        self.trigger.trigger();
+        let _ = tokio::time::timeout(Duration::from_secs(60), self.task).await;
+    }
+}
+
+impl TestEnv {
+    /// A fresh environment named after `tag`.
+    pub async fn new(tag: &str) -> Self {
+        let name = unique(tag);
+        let mut settings = Settings::default();
+        settings.amqp.url = amqp_url();
+        settings.amqp.prefix = format!("t{name}.");
+        settings.amqp.prefetch = 32;
+        settings.amqp.retry_delays_ms = vec![200, 500, 1000];
+        settings.mongodb.uri = mongo_uri();
+        settings.mongodb.database = format!("t_{name}");
+        settings.metrics.bind = String::new();
+        settings.http.allow_private = true;
+        settings.http.request_timeout_secs = 10;
+        settings.worker.sweep_secs = 1;
+        settings.worker.shutdown_grace_secs = 10;
+        settings.harvest.stall_requeue_secs = 5;
+        settings.harvest.stall_timeout_secs = 60;
+        settings.harvest.item_lease_secs = 30;
+        settings.log.format = "human".into();
+        let store = Store::connect(&settings.mongodb)
+            .await
+            .expect("mongodb client");
+        store
+            .ensure_indexes()
+            .await
+            .expect("mongodb indexes (is scripts/services-up.sh running?)");
+        store
+            .seed_licenses(&common::model::license::builtin())
+            .await
+            .expect("seed licenses");
+        let broker = Broker::new(&settings.amqp);
+        broker
+            .publisher()
+            .await
+            .expect("rabbitmq (is scripts/services-up.sh running?)");
+        Self {
+            settings,
+            store,
+            broker,
+            workers: Vec::new(),
+        }
+    }
+
+    /// Start an in-process worker with the environment's settings (adjust them first if needed).
+    pub fn start_worker(&mut self) {
+        let (trigger, shutdown) = shutdown::channel();
+        let task = tokio::spawn(worker::runtime::run(self.settings.clone(), shutdown));
+        self.workers.push(WorkerHandle { trigger, task });
+    }
+
+    /// Stop every in-process worker (graceful).
+    pub async fn stop_workers(&mut self) {
+        for w in self.workers.drain(..) {
+            w.stop().await;
+        }
+    }
+
+    /// Register an accepted, active source directly in MongoDB.
+    pub async fn source(&self, url: &str, backend: &str, config: SourceConfig) -> HarvestSource {
+        let now = bson::DateTime::now();
+        let id = ObjectId::new();
+        let source = HarvestSource {
+            id,
+            name: format!("Test source {backend}"),
+            slug: format!("test-{}", id.to_hex()),
+            description: None,
+            url: url.to_owned(),
+            backend: backend.to_owned(),
+            config,
+            active: true,
+            autoarchive: true,
+            validation: Validation {
+                state: ValidationState::Accepted,
+                by: None,
+                on: Some(now),
+                comment: None,
+            },
+            schedule: Some("manual".into()),
+            next_run_at: None,
+            owner: None,
+            organization: None,
+            created_at: now,
+            last_modified: None,
+            deleted: None,
+            runs: 0,
+            running_job: None,
+        };
+        self.store
+            .insert_source(&source)
+            .await
+            .expect("insert source");
+        source
+    }
+
+    /// Create a job and publish its gather message, as the scheduler's run does.
+    pub async fn run(&self, source: &HarvestSource, force: bool) -> HarvestJob {
+        let job = HarvestJob::new(source.id, JobTrigger::Manual, force);
+        self.store.create_job(&job).await.expect("create job");
+        let body = encode(&GatherMessage::new(job.id, source.id)).expect("encode");
+        self.broker
+            .publish(Role::Gather, &body)
+            .await
+            .expect("publish gather");
+        job
+    }
+
+    /// Wait until the job reaches a final state.
+    pub async fn wait_job(&self, id: ObjectId, timeout: Duration) -> HarvestJob {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let job = self.store.get_job(id).await.expect("job");
+            if job.status.is_final() {
+                return job;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!(
+                    "job {id} still {} after {:?}: counters {:?}",
+                    job.status, timeout, job.counters
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Run a source to completion.
+    pub async fn harvest(&self, source: &HarvestSource, timeout: Duration) -> HarvestJob {
+        let job = self.run(source, false).await;
+        self.wait_job(job.id, timeout).await
+    }
+
+    /// The environment's settings as `HARVEST__*` variables, for worker processes.
+    pub fn env_vars(&self) -> Vec<(String, String)> {
+        let s = &self.settings;
+        vec![
+            ("HARVEST__AMQP__URL".into(), s.amqp.url.clone()),
+            ("HARVEST__AMQP__PREFIX".into(), s.amqp.prefix.clone()),
+            (
+                "HARVEST__AMQP__PREFETCH".into(),
+                s.amqp.prefetch.to_string(),
+            ),
+            (
+                "HARVEST__AMQP__RETRY_DELAYS_MS".into(),
+                s.amqp
+                    .retry_delays_ms
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            ("HARVEST__MONGODB__URI".into(), s.mongodb.uri.clone()),
+            (
+                "HARVEST__MONGODB__DATABASE".into(),
+                s.mongodb.database.clone(),
+            ),
+            ("HARVEST__METRICS__BIND".into(), String::new()),
+            (
+                "HARVEST__HTTP__ALLOW_PRIVATE".into(),
+                s.http.allow_private.to_string(),
+            ),
+            (
+                "HARVEST__WORKER__SWEEP_SECS".into(),
+                s.worker.sweep_secs.to_string(),
+            ),
+            (
+                "HARVEST__WORKER__SHUTDOWN_GRACE_SECS".into(),
+                s.worker.shutdown_grace_secs.to_string(),
+            ),
+            (
+                "HARVEST__HARVEST__STALL_REQUEUE_SECS".into(),
+                s.harvest.stall_requeue_secs.to_string(),
+            ),
+            (
+                "HARVEST__HARVEST__STALL_TIMEOUT_SECS".into(),
+                s.harvest.stall_timeout_secs.to_string(),
+            ),
+            (
+                "HARVEST__HARVEST__JOB_WINDOW".into(),
+                s.harvest.job_window.to_string(),
+            ),
+            ("HARVEST__LOG__FORMAT".into(), "human".into()),
+            ("HARVEST__LOG__LEVEL".into(), "warn".into()),
+        ]
+    }
+
+    /// Start a worker as a separate process (for kill -9 and SIGTERM tests).
+    pub fn spawn_worker_process(&self, binary: &str) -> std::process::Child {
+        std::process::Command::new(binary)
+            .envs(self.env_vars())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn worker process")
+    }
+
+    pub fn topology(&self) -> Topology {
+        Topology::new(&self.settings.amqp)
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        for w in self.workers.drain(..) {
+            w.trigger.trigger();
+            w.task.abort();
+        }
+        let settings = self.settings.clone();
+        // Clean up on a thread of its own: Drop cannot await, and may run during a panic.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(store) = Store::connect(&settings.mongodb).await {
+                    let _ = store.drop_database().await;
+                }
+                let broker = Broker::new(&settings.amqp);
+                if let Ok(ch) = broker.publisher().await {
+                    let _ = Topology::new(&settings.amqp).delete_all(&ch).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// `tests/fixtures` of the project.
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The shared real-world catalogs, when present beside the project.
+pub fn shared_fixtures() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
+    p.is_dir().then_some(p)
+}

@@ -1,0 +1,138 @@
+//! The one trait every backend implements, and the types it exchanges with the shared pipeline.
+//!
+//! A backend does two things only: **list** the remote datasets of a source (gather), streaming each
+//! one into an [`ItemSink`], and **map** one remote dataset into a udata [`Dataset`] (item). Jobs,
+//! items, counters, filters, archiving and retries are the pipeline's business.
+
+use async_trait::async_trait;
+use common::model::{HarvestRecord, HarvestSource, Payload, SkipReason};
+
+use crate::error::HarvestError;
+use crate::fetch::{Fetcher, Validators};
+use crate::mapping::{MapContext, MappedDataset};
+
+/// One remote dataset found by gather.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteItem {
+    pub remote_id: String,
+    pub remote_url: Option<String>,
+    pub payload: Payload,
+}
+
+/// What the sink tells gather after an item was pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkControl {
+    Continue,
+    /// The job's max-items limit is reached: stop listing (the listing is then partial).
+    Stop,
+}
+
+/// Receives the items listed by gather, one at a time, so a backend never holds a whole catalog.
+#[async_trait]
+pub trait ItemSink: Send {
+    async fn push(&mut self, item: RemoteItem) -> Result<SinkControl, HarvestError>;
+}
+
+/// Limits that apply to a gather, from the settings.
+#[derive(Debug, Clone, Copy)]
+pub struct GatherLimits {
+    pub max_pages: usize,
+    pub max_items: usize,
+}
+
+/// A catalog page as the previous run saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RememberedPage {
+    pub validators: Validators,
+    pub remote_ids: Vec<String>,
+    pub next: Option<String>,
+}
+
+/// Where gather remembers catalog pages between runs (conditional HTTP on pages).
+#[async_trait]
+pub trait PageMemory: Send + Sync {
+    async fn recall(&self, url: &str) -> Option<RememberedPage>;
+    async fn remember(&self, url: &str, page: RememberedPage);
+}
+
+/// Everything a backend's gather may use.
+pub struct GatherContext<'a> {
+    pub source: &'a HarvestSource,
+    pub fetcher: &'a Fetcher,
+    pub limits: GatherLimits,
+    /// Conditional requests allowed (source option, not a forced or periodic full refresh).
+    pub conditional: bool,
+    /// Pages of the previous run; `None` where nothing is remembered (preview, tests).
+    pub pages: Option<&'a dyn PageMemory>,
+}
+
+/// How a listing ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GatherReport {
+    /// The remote catalog was listed to its end: archiving vanished datasets is allowed.
+    pub complete: bool,
+    /// Pages fetched.
+    pub pages: usize,
+    /// Human notes for the job report (why a listing stopped early, remote quirks).
+    pub notes: Vec<String>,
+}
+
+/// Everything a backend's item processing may use.
+pub struct ItemContext<'a> {
+    pub source: &'a HarvestSource,
+    pub fetcher: &'a Fetcher,
+    pub map: MapContext<'a>,
+    /// What was remembered of this remote dataset by the previous run, if anything.
+    pub previous: Option<&'a HarvestRecord>,
+    /// Whether conditional requests may be sent (source option and periodic full refresh).
+    pub conditional: bool,
+}
+
+/// The result of processing one item.
+#[derive(Debug, Clone)]
+pub enum ItemOutcome {
+    /// The dataset was mapped. `content_hash` identifies the remote content (skip-unchanged);
+    /// `validators` are the HTTP validators of a per-item fetch, if any.
+    Mapped {
+        mapped: Box<MappedDataset>,
+        content_hash: String,
+        validators: Option<Validators>,
+    },
+    /// Nothing to write, with the reason (not modified, no resources, private…).
+    Skipped(SkipReason, Option<String>),
+}
+
+/// A harvest backend: one file under `backends/` implements it.
+#[async_trait]
+pub trait Harvester: Send + Sync {
+    /// Registered name, stored as `harvest_source.backend` and `dataset.harvest.backend`.
+    fn name(&self) -> &'static str;
+
+    /// Human label shown in the admin API.
+    fn label(&self) -> &'static str;
+
+    /// Filter keys this backend understands (validated on source create/update).
+    fn filter_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Boolean features (source options) this backend understands.
+    fn feature_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// List the remote datasets of `ctx.source`, pushing each one into `sink`.
+    async fn gather(
+        &self,
+        ctx: &GatherContext<'_>,
+        sink: &mut dyn ItemSink,
+    ) -> Result<GatherReport, HarvestError>;
+
+    /// Fetch (when the payload does not carry it) and map one remote dataset.
+    async fn process(
+        &self,
+        ctx: &ItemContext<'_>,
+        remote_id: &str,
+        payload: &Payload,
+    ) -> Result<ItemOutcome, HarvestError>;
+}

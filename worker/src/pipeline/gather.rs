@@ -1,0 +1,331 @@
+//! The gather handler: claims a pending job, lets the source's backend list the remote catalog, and
+//! stores each listed item in `harvest_item` (in batches) while filling the job's window. Once the
+//! listing is over the total is known and the job opens for finalization (invariant: publish
+//! first, then set `total`).
+//!
+//! A re-delivered gather (worker crash mid-listing) re-lists: items already stored are kept as
+//! they are, so nothing is counted twice.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+use async_trait::async_trait;
+use bson::doc;
+use bson::oid::ObjectId;
+use common::messages::{decode, GatherMessage};
+use common::model::{HarvestError as JobError, HarvestSource, JobStatus, Payload};
+use common::storage::{NewItem, Progress};
+use common::telemetry::metrics;
+
+use super::consumer::Handler;
+use super::context::Context;
+use super::{window, Disposition};
+use crate::backends;
+use crate::error::HarvestError;
+use crate::harvester::{
+    GatherContext, GatherLimits, ItemSink, PageMemory, RememberedPage, RemoteItem, SinkControl,
+};
+
+const BATCH: usize = 500;
+
+pub struct GatherHandler;
+
+#[async_trait]
+impl Handler for GatherHandler {
+    async fn handle(
+        &self,
+        ctx: &Context,
+        body: &[u8],
+        attempt: u32,
+        _redelivered: bool,
+    ) -> Disposition {
+        let msg: GatherMessage = match decode(body) {
+            Ok(m) => m,
+            Err(e) => return Disposition::DeadLetter(e.to_string()),
+        };
+        match gather(ctx, &msg).await {
+            Ok(()) => Disposition::Ack,
+            Err(e) => {
+                tracing::warn!(job = %msg.job_id, error = %e, "gather interrupted by a storage or broker error, will retry");
+                Disposition::Retry {
+                    attempt,
+                    delay_ms: ctx.broker.topology().retry_delay(attempt, None),
+                    error: e.to_string(),
+                }
+            }
+        }
+    }
+}
+
+/// Run one gather. `Err` only for infrastructure errors (retry later); remote and backend errors
+/// fail the job.
+pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
+    let now = bson::DateTime::now();
+    let job = match ctx
+        .store
+        .transition_job(
+            msg.job_id,
+            &[JobStatus::Pending],
+            JobStatus::Initializing,
+            doc! { "started": now, "last_progress": now },
+        )
+        .await?
+    {
+        Some(job) => job,
+        None => {
+            let job = ctx.store.get_job(msg.job_id).await?;
+            if !matches!(job.status, JobStatus::Initializing | JobStatus::Initialized) {
+                return Ok(()); // already gathered: a duplicate message
+            }
+            tracing::info!(job = %job.id, "re-running an interrupted gather");
+            job
+        }
+    };
+    let source = ctx.store.get_source(job.source).await?;
+    let backend = match backends::get(&source.backend) {
+        Ok(b) => b,
+        Err(e) => {
+            ctx.store
+                .fail_job(job.id, JobError::new(e.to_string(), None))
+                .await?;
+            return Ok(());
+        }
+    };
+    metrics()
+        .jobs_started
+        .with_label_values(&[backend.name()])
+        .inc();
+    let conditional = !job.force_refresh && !source.feature("disable_conditional");
+    let memory = StorePages {
+        ctx,
+        source: source.id,
+    };
+    let gctx = GatherContext {
+        source: &source,
+        fetcher: &ctx.fetcher,
+        limits: GatherLimits {
+            max_pages: ctx.settings.harvest.max_pages,
+            max_items: ctx.settings.harvest.max_items,
+        },
+        conditional,
+        pages: conditional.then_some(&memory as &dyn PageMemory),
+    };
+    let mut sink = StoreSink::new(ctx, job.id, &source);
+    let listed = backend.gather(&gctx, &mut sink).await;
+    // What was listed before an error is kept for the report.
+    let flushed = sink.flush().await;
+    let report = match (listed, flushed) {
+        (_, Err(HarvestError::Storage(e))) | (Err(HarvestError::Storage(e)), _)
+            if e.is_transient() =>
+        {
+            return Err(e)
+        }
+        (Ok(report), Ok(())) => report,
+        (Err(e), _) | (Ok(_), Err(e)) => {
+            tracing::warn!(job = %job.id, source = %source.slug, error = %e, "gather failed");
+            let error = JobError::new(
+                format!("gather of {} ({}) failed: {e}", source.name, source.url),
+                Some(e.details()),
+            );
+            if let Some(failed) = ctx.store.fail_job(job.id, error).await? {
+                super::finalize::record_finished(&failed, backend.name());
+            }
+            return Ok(());
+        }
+    };
+    let mut notes = report.notes.clone();
+    if sink.stopped {
+        notes.push(format!(
+            "listing stopped at harvest.max_items = {}: vanished datasets are not archived",
+            ctx.settings.harvest.max_items
+        ));
+    }
+    if sink.duplicates > 0 {
+        notes.push(format!("{} duplicate remote ids failed", sink.duplicates));
+    }
+    let listing_complete = report.complete && !sink.stopped;
+    let Some(job) = ctx
+        .store
+        .complete_gather(job.id, sink.seq, listing_complete, &notes)
+        .await?
+    else {
+        return Ok(());
+    };
+    tracing::info!(job = %job.id, source = %source.slug, total = sink.seq, pages = report.pages, "gather complete");
+    window::top_up(ctx, job.id).await?;
+    if job.counters.done >= job.counters.total {
+        window::request_finalize(ctx, job.id).await?;
+    }
+    Ok(())
+}
+
+/// Stores listed items in batches, detects duplicate remote ids, enforces max items and keeps the
+/// job's window filled while the listing goes on.
+struct StoreSink<'a> {
+    ctx: &'a Context,
+    job: ObjectId,
+    source: ObjectId,
+    batch: Vec<NewItem>,
+    seq: i64,
+    seen: HashSet<u64>,
+    dup_counts: std::collections::HashMap<u64, u32>,
+    duplicates: u64,
+    stopped: bool,
+    max_items: usize,
+    max_payload: usize,
+}
+
+impl<'a> StoreSink<'a> {
+    fn new(ctx: &'a Context, job: ObjectId, source: &HarvestSource) -> Self {
+        Self {
+            ctx,
+            job,
+            source: source.id,
+            batch: Vec::with_capacity(BATCH),
+            seq: 0,
+            seen: HashSet::new(),
+            dup_counts: Default::default(),
+            duplicates: 0,
+            stopped: false,
+            max_items: ctx.settings.harvest.max_items,
+            max_payload: ctx.settings.amqp.max_message_bytes,
+        }
+    }
+
+    async fn flush(&mut self) -> Result<(), HarvestError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let mut batch = std::mem::take(&mut self.batch);
+        let first_seq = self.seq - batch.len() as i64;
+        let ids: Vec<String> = batch.iter().map(|i| i.remote_id.clone()).collect();
+        let mut previous = self.ctx.store.records_for(self.source, &ids).await?;
+        for item in &mut batch {
+            item.previous = previous.remove(&item.remote_id);
+        }
+        // Items final from the start (duplicates, oversized) count at once.
+        let settled = Progress {
+            failed: batch.iter().filter(|i| i.failed.is_some()).count() as i64,
+            skipped: batch
+                .iter()
+                .filter(|i| i.failed.is_none() && i.skipped.is_some())
+                .count() as i64,
+            ..Default::default()
+        };
+        let store = &self.ctx.store;
+        store
+            .insert_items(self.job, self.source, first_seq, batch)
+            .await?;
+        if settled.done() > 0 {
+            store.add_progress(self.job, settled).await?;
+        }
+        let now = bson::DateTime::now();
+        store.touch_records(self.source, &ids, now).await?;
+        store
+            .jobs()
+            .update_one(
+                doc! { "_id": self.job },
+                doc! { "$set": { "last_progress": now, "counters.total": self.seq } },
+            )
+            .await
+            .map_err(common::Error::from)?;
+        window::top_up(self.ctx, self.job).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ItemSink for StoreSink<'_> {
+    async fn push(&mut self, item: RemoteItem) -> Result<SinkControl, HarvestError> {
+        if self.max_items > 0 && self.seq as usize >= self.max_items {
+            self.stopped = true;
+            return Ok(SinkControl::Stop);
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        item.remote_id.hash(&mut hasher);
+        let key = hasher.finish();
+        let mut new = NewItem {
+            remote_id: item.remote_id.clone(),
+            remote_url: item.remote_url,
+            payload: Some(item.payload),
+            failed: None,
+            skipped: None,
+            previous: None,
+        };
+        if !self.seen.insert(key) {
+            let n = self.dup_counts.entry(key).or_insert(1);
+            *n += 1;
+            self.duplicates += 1;
+            new.remote_id = format!("{} (duplicate {})", item.remote_id, n);
+            new.payload = None;
+            new.failed = Some(JobError::new(
+                format!(
+                    "duplicate remote id {:?}: already listed in this job, ignored",
+                    item.remote_id
+                ),
+                None,
+            ));
+        } else if let Some(size) =
+            payload_size(new.payload.as_ref()).filter(|s| *s > self.max_payload)
+        {
+            new.payload = None;
+            new.failed = Some(JobError::new(
+                format!(
+                    "dataset {:?} is too big to harvest: {size} bytes of metadata, limit {}",
+                    item.remote_id, self.max_payload
+                ),
+                None,
+            ));
+        }
+        self.batch.push(new);
+        self.seq += 1;
+        if self.batch.len() >= BATCH {
+            self.flush().await?;
+        }
+        Ok(SinkControl::Continue)
+    }
+}
+
+fn payload_size(p: Option<&Payload>) -> Option<usize> {
+    match p? {
+        Payload::Rdf { ntriples, root } => Some(ntriples.len() + root.len()),
+        Payload::Json(s) => Some(s.len()),
+        Payload::Fetch | Payload::Unchanged => None,
+    }
+}
+
+/// Catalog pages remembered in `harvest_page`, for conditional requests on the next run.
+struct StorePages<'a> {
+    ctx: &'a Context,
+    source: ObjectId,
+}
+
+#[async_trait]
+impl PageMemory for StorePages<'_> {
+    async fn recall(&self, url: &str) -> Option<RememberedPage> {
+        let page = self.ctx.store.get_page(self.source, url).await.ok()??;
+        Some(RememberedPage {
+            validators: crate::fetch::Validators {
+                etag: page.etag,
+                last_modified: page.last_modified,
+            },
+            remote_ids: page.remote_ids,
+            next: page.next,
+        })
+    }
+
+    async fn remember(&self, url: &str, page: RememberedPage) {
+        let record = common::storage::PageRecord {
+            source: self.source,
+            url: url.to_owned(),
+            etag: page.validators.etag,
+            last_modified: page.validators.last_modified,
+            remote_ids: page.remote_ids,
+            next: page.next,
+            fetched_at: bson::DateTime::now(),
+        };
+        if let Err(e) = self.ctx.store.save_page(&record).await {
+            tracing::warn!(url, error = %e, "cannot remember catalog page validators");
+        }
+    }
+}
