@@ -120,9 +120,13 @@ pub enum SkipReason {
 pub enum Payload {
     /// The dataset's RDF subgraph as N-Triples (DCAT): items never re-fetch catalog pages.
     /// `root` is the dataset node in N-Triples syntax (`<http://…>` or `_:label`).
-    Rdf { root: String, ntriples: String },
+    Rdf {
+        root: String,
+        #[serde(with = "super::packed")]
+        ntriples: String,
+    },
     /// A JSON document already listed by gather (CKAN package_search, ODS catalog API).
-    Json(String),
+    Json(#[serde(with = "super::packed")] String),
     /// Nothing but the remote id: the item worker fetches the dataset (CKAN package_show).
     Fetch,
     /// The catalog page listing this dataset answered 304 Not Modified: the dataset is as the

@@ -5,6 +5,7 @@ pub mod dataset;
 pub mod item;
 pub mod job;
 pub mod license;
+pub mod packed;
 pub mod record;
 pub mod source;
 

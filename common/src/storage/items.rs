@@ -79,6 +79,11 @@ impl Store {
                     (None, None) => (ItemStatus::Pending, vec![], None, None),
                 };
                 let seq = first_seq + i as i64;
+                // A dataset settled at listing time (page not modified) is the one stored before.
+                let dataset = match status {
+                    ItemStatus::Skipped => it.previous.as_ref().and_then(|p| p.dataset),
+                    _ => None,
+                };
                 HarvestItem {
                     id: item_id(job, seq),
                     job,
@@ -89,7 +94,7 @@ impl Store {
                     status,
                     skip_reason,
                     created_dataset: None,
-                    dataset: None,
+                    dataset,
                     created: now,
                     started: None,
                     ended,
@@ -119,10 +124,29 @@ impl Store {
         }
     }
 
-    /// Mark claimed items `queued` (those still pending: final ones stay final).
-    pub async fn mark_queued(&self, ids: &[String]) -> Result<()> {
+    /// Mark claimed items `queued` and return those that were pending, in order: items final
+    /// from their listing (duplicates, pages not modified) stay final and need no message.
+    pub async fn mark_queued(&self, ids: &[String]) -> Result<Vec<String>> {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(vec![]);
+        }
+        let pending: std::collections::HashSet<String> = self
+            .raw(super::ITEMS)
+            .find(doc! { "_id": { "$in": ids }, "status": { "$in": ItemStatus::OPEN.to_vec() } })
+            .projection(doc! { "_id": 1 })
+            .await?
+            .try_collect::<Vec<Document>>()
+            .await?
+            .into_iter()
+            .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
+            .collect();
+        let open: Vec<String> = ids
+            .iter()
+            .filter(|id| pending.contains(*id))
+            .cloned()
+            .collect();
+        if open.is_empty() {
+            return Ok(open);
         }
         self.raw(super::ITEMS)
             .update_many(
@@ -130,7 +154,7 @@ impl Store {
                 doc! { "$set": { "status": "queued" } },
             )
             .await?;
-        Ok(())
+        Ok(open)
     }
 
     /// An item still open (not final), as the item worker needs it; `None` when it is final

@@ -162,7 +162,8 @@ impl Store {
 
     /// Claim the next items of a job's fairness window: at most `window` items of the job are
     /// published and unfinished at a time, and only listed items are claimed. A compare-and-set
-    /// on the job's `next_seq` makes concurrent claimers take disjoint ranges. Returns the ids.
+    /// on the job's `next_seq` makes concurrent claimers take disjoint ranges. Returns the ids of
+    /// the claimed items that are still open, the ones to publish.
     pub async fn claim_window(&self, id: ObjectId, window: usize) -> Result<Vec<String>> {
         for _ in 0..50 {
             let Some(job) = self
@@ -193,8 +194,7 @@ impl Store {
                 let ids: Vec<String> = (job.next_seq..job.next_seq + k)
                     .map(|seq| crate::model::item_id(id, seq))
                     .collect();
-                self.mark_queued(&ids).await?;
-                return Ok(ids);
+                return self.mark_queued(&ids).await;
             }
         }
         Err(Error::Conflict(format!(

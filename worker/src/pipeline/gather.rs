@@ -3,6 +3,9 @@
 //! listing is over the total is known and the job opens for finalization (invariant: publish
 //! first, then set `total`).
 //!
+//! Listing and storing overlap: the backend fetches and parses page N+1 while a writer stores the
+//! batch made of page N (one batch in flight, one being filled, so memory stays bounded).
+//!
 //! A re-delivered gather (worker crash mid-listing) re-lists: items already stored are kept as
 //! they are, so nothing is counted twice.
 
@@ -13,9 +16,11 @@ use async_trait::async_trait;
 use bson::doc;
 use bson::oid::ObjectId;
 use common::messages::{decode, GatherMessage};
-use common::model::{HarvestError as JobError, HarvestSource, JobStatus, Payload};
+use common::model::{HarvestError as JobError, JobStatus, Payload, SkipReason};
 use common::storage::{NewItem, Progress};
 use common::telemetry::metrics;
+
+use tokio::sync::mpsc;
 
 use super::consumer::Handler;
 use super::context::Context;
@@ -110,18 +115,33 @@ pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
         conditional,
         pages: conditional.then_some(&memory as &dyn PageMemory),
     };
-    let mut sink = StoreSink::new(ctx, job.id, &source);
-    let listed = backend.gather(&gctx, &mut sink).await;
-    // What was listed before an error is kept for the report.
-    let flushed = sink.flush().await;
-    let report = match (listed, flushed) {
+    // One batch queued while another is written: listing goes on during storage.
+    let (batches, pending) = mpsc::channel(1);
+    let mut sink = StoreSink::new(ctx, batches);
+    let writer = BatchWriter {
+        ctx,
+        job: job.id,
+        source: source.id,
+    };
+    let ((listed, flushed), written) = tokio::join!(
+        async {
+            let listed = backend.gather(&gctx, &mut sink).await;
+            // What was listed before an error is kept for the report.
+            let flushed = sink.close().await;
+            (listed, flushed)
+        },
+        writer.run(pending),
+    );
+    // A writer error is the cause of any "writer stopped" the listing saw.
+    let stored = written.and(flushed);
+    let report = match (listed, stored) {
         (_, Err(HarvestError::Storage(e))) | (Err(HarvestError::Storage(e)), _)
             if e.is_transient() =>
         {
             return Err(e)
         }
         (Ok(report), Ok(())) => report,
-        (Err(e), _) | (Ok(_), Err(e)) => {
+        (_, Err(e)) | (Err(e), Ok(())) => {
             tracing::warn!(job = %job.id, source = %source.slug, error = %e, "gather failed");
             let error = JobError::new(
                 format!("gather of {} ({}) failed: {e}", source.name, source.url),
@@ -160,11 +180,9 @@ pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
 }
 
 /// Stores listed items in batches, detects duplicate remote ids, enforces max items and keeps the
-/// job's window filled while the listing goes on.
-struct StoreSink<'a> {
-    ctx: &'a Context,
-    job: ObjectId,
-    source: ObjectId,
+/// job's window filled while the listing goes on. Full batches go to the [`BatchWriter`].
+struct StoreSink {
+    batches: Option<mpsc::Sender<Batch>>,
     batch: Vec<NewItem>,
     seq: i64,
     seen: HashSet<u64>,
@@ -175,12 +193,16 @@ struct StoreSink<'a> {
     max_payload: usize,
 }
 
-impl<'a> StoreSink<'a> {
-    fn new(ctx: &'a Context, job: ObjectId, source: &HarvestSource) -> Self {
+/// Consecutive listed items, `first_seq` being the sequence number of the first.
+struct Batch {
+    first_seq: i64,
+    items: Vec<NewItem>,
+}
+
+impl StoreSink {
+    fn new(ctx: &Context, batches: mpsc::Sender<Batch>) -> Self {
         Self {
-            ctx,
-            job,
-            source: source.id,
+            batches: Some(batches),
             batch: Vec::with_capacity(BATCH),
             seq: 0,
             seen: HashSet::new(),
@@ -192,16 +214,59 @@ impl<'a> StoreSink<'a> {
         }
     }
 
+    /// Hand the current batch to the writer (waits while the previous one is still queued).
     async fn flush(&mut self) -> Result<(), HarvestError> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let mut batch = std::mem::take(&mut self.batch);
-        let first_seq = self.seq - batch.len() as i64;
+        let items = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let first_seq = self.seq - items.len() as i64;
+        let sent = match &self.batches {
+            Some(tx) => tx.send(Batch { first_seq, items }).await.is_ok(),
+            None => false,
+        };
+        if sent {
+            Ok(())
+        } else {
+            Err(HarvestError::Limit(
+                "the item writer stopped: listing interrupted".to_owned(),
+            ))
+        }
+    }
+
+    /// Flush what remains and tell the writer the listing is over.
+    async fn close(&mut self) -> Result<(), HarvestError> {
+        let flushed = self.flush().await;
+        self.batches = None;
+        flushed
+    }
+}
+
+/// Writes the batches of one gather, in order: previous records, items, counters, window.
+struct BatchWriter<'a> {
+    ctx: &'a Context,
+    job: ObjectId,
+    source: ObjectId,
+}
+
+impl BatchWriter<'_> {
+    /// Write batches until the listing closes its end; stops at the first error (the listing
+    /// then sees its next hand-over fail).
+    async fn run(self, mut batches: mpsc::Receiver<Batch>) -> Result<(), HarvestError> {
+        while let Some(batch) = batches.recv().await {
+            self.write(batch).await?;
+        }
+        Ok(())
+    }
+
+    async fn write(&self, Batch { first_seq, items }: Batch) -> Result<(), HarvestError> {
+        let mut batch = items;
+        let seq_after = first_seq + batch.len() as i64;
         let ids: Vec<String> = batch.iter().map(|i| i.remote_id.clone()).collect();
         let mut previous = self.ctx.store.records_for(self.source, &ids).await?;
         for item in &mut batch {
             item.previous = previous.remove(&item.remote_id);
+            settle_not_modified(item);
         }
         // Items final from the start (duplicates, oversized) count at once.
         let settled = Progress {
@@ -225,7 +290,7 @@ impl<'a> StoreSink<'a> {
             .jobs()
             .update_one(
                 doc! { "_id": self.job },
-                doc! { "$set": { "last_progress": now, "counters.total": self.seq } },
+                doc! { "$set": { "last_progress": now, "counters.total": seq_after } },
             )
             .await
             .map_err(common::Error::from)?;
@@ -235,7 +300,7 @@ impl<'a> StoreSink<'a> {
 }
 
 #[async_trait]
-impl ItemSink for StoreSink<'_> {
+impl ItemSink for StoreSink {
     async fn push(&mut self, item: RemoteItem) -> Result<SinkControl, HarvestError> {
         if self.max_items > 0 && self.seq as usize >= self.max_items {
             self.stopped = true;
@@ -283,6 +348,20 @@ impl ItemSink for StoreSink<'_> {
             self.flush().await?;
         }
         Ok(SinkControl::Continue)
+    }
+}
+
+/// An item of a catalog page that answered 304, whose dataset the last run stored, is final at
+/// once: no message, no item work. (One the last run did not store goes to an item worker, which
+/// reports it and makes the next run download the pages again.)
+fn settle_not_modified(item: &mut NewItem) {
+    let stored = item
+        .previous
+        .as_ref()
+        .is_some_and(|p| p.dataset.is_some() && p.content_hash.is_some());
+    if item.failed.is_none() && item.payload == Some(Payload::Unchanged) && stored {
+        item.payload = None;
+        item.skipped = Some(SkipReason::NotModified);
     }
 }
 

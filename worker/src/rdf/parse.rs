@@ -956,7 +956,8 @@ mod tests {
     fn parser_panic_never_escapes() {
         // sophia_turtle 0.10 asserts that a prefixed name makes a valid IRI; U+FFFD is allowed
         // in a Turtle local name but not in an IRI (found by `fuzz/rdf_parse`).
-        let ttl = "@prefix dct: <http://purl.org/dc/terms/> .\n<http://x/d> dct:a\u{FFFD}b \"x\" .\n";
+        let ttl =
+            "@prefix dct: <http://purl.org/dc/terms/> .\n<http://x/d> dct:a\u{FFFD}b \"x\" .\n";
         let outcome = std::panic::catch_unwind(|| {
             parse_rdf(ttl.as_bytes(), Some("text/turtle"), "http://x/c.ttl").map(|p| p.triples)
         });
