@@ -8,7 +8,7 @@
 #   BENCH_SCENARIOS=dcat-10k,night scripts/bench.sh   a selection (harvest-bench --list names them)
 #   BENCH_QUICK=1 scripts/bench.sh                    small sizes (a few minutes; CI smoke run)
 #   BENCH_ARGS="--workers 4 --prefetch 128" scripts/bench.sh
-#   BENCH_CRITERION=1 scripts/bench.sh                also the criterion micro benchmarks
+#   BENCH_CRITERION=0 scripts/bench.sh                without the criterion micro benchmarks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +25,7 @@ if [ -n "${BENCH_ARGS:-}" ]; then args+=(${BENCH_ARGS}); fi
 status=0
 target/release/harvest-bench "${args[@]}" || status=$?
 
-if [ -n "${BENCH_CRITERION:-}" ] && [ "${BENCH_CRITERION}" != 0 ]; then
+if [ "${BENCH_CRITERION:-1}" != 0 ]; then
   echo >&2
   echo "bench: criterion micro benchmarks (parse + map per syntax)..." >&2
   cargo bench -p harvest-worker --bench parse_map || status=$?

@@ -31,7 +31,10 @@ use crate::harvester::{
     GatherContext, GatherLimits, ItemSink, PageMemory, RememberedPage, RemoteItem, SinkControl,
 };
 
+/// Items per stored batch, and the payload bytes at which a batch is stored sooner (three
+/// batches at most are held: one filling, one queued, one being written).
 const BATCH: usize = 500;
+const BATCH_BYTES: usize = 4 << 20;
 
 pub struct GatherHandler;
 
@@ -184,6 +187,7 @@ pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
 struct StoreSink {
     batches: Option<mpsc::Sender<Batch>>,
     batch: Vec<NewItem>,
+    batch_bytes: usize,
     seq: i64,
     seen: HashSet<u64>,
     dup_counts: std::collections::HashMap<u64, u32>,
@@ -204,6 +208,7 @@ impl StoreSink {
         Self {
             batches: Some(batches),
             batch: Vec::with_capacity(BATCH),
+            batch_bytes: 0,
             seq: 0,
             seen: HashSet::new(),
             dup_counts: Default::default(),
@@ -220,6 +225,7 @@ impl StoreSink {
             return Ok(());
         }
         let items = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.batch_bytes = 0;
         let first_seq = self.seq - items.len() as i64;
         let sent = match &self.batches {
             Some(tx) => tx.send(Batch { first_seq, items }).await.is_ok(),
@@ -342,9 +348,10 @@ impl ItemSink for StoreSink {
                 None,
             ));
         }
+        self.batch_bytes += payload_size(new.payload.as_ref()).unwrap_or(0);
         self.batch.push(new);
         self.seq += 1;
-        if self.batch.len() >= BATCH {
+        if self.batch.len() >= BATCH || self.batch_bytes >= BATCH_BYTES {
             self.flush().await?;
         }
         Ok(SinkControl::Continue)
