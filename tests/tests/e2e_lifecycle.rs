@@ -431,3 +431,62 @@ async fn unchanged_pages_answer_304_and_cost_no_parsing() {
     );
     env.stop_workers().await;
 }
+
+/// A window claim that advanced `next_seq` but died before marking and publishing its items
+/// (the database restarted between the two writes) leaves them pending with no message: the
+/// sweeper publishes them again instead of failing them as lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn claimed_but_unpublished_items_are_published_again_by_the_sweeper() {
+    let catalog = MutableCatalog::new(datasets("claimed", 40), 40);
+    let server = served(&catalog).await;
+    let mut env = TestEnv::new("claimed").await;
+    env.settings.harvest.job_window = 10;
+    // Gather only: it lists the 40 items and claims the first window of 10.
+    env.settings.worker.roles = vec!["gather".into()];
+    env.start_worker();
+    let source = env
+        .source(&server.url("/catalog"), "dcat", SourceConfig::default())
+        .await;
+    let job = env.run(&source, false).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let j = env.store.get_job(job.id).await.unwrap();
+        if j.status == JobStatus::Processing && j.next_seq == 10 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "gather: {j:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    env.stop_workers().await;
+    // The claim's messages are lost and its items never marked queued.
+    let ch = env.broker.publisher().await.unwrap();
+    let queue = env.broker.topology().queue(common::queue::Role::Item);
+    ch.queue_purge(&queue, Default::default()).await.unwrap();
+    env.store
+        .raw("harvest_item")
+        .update_many(
+            doc! { "job": job.id, "seq": { "$lt": 10 } },
+            doc! { "$set": { "status": "pending" } },
+        )
+        .await
+        .unwrap();
+    env.store
+        .raw("harvest_job")
+        .update_one(
+            doc! { "_id": job.id },
+            doc! { "$set": { "last_progress": bson::DateTime::from_millis(0) } },
+        )
+        .await
+        .unwrap();
+
+    env.settings.worker.roles = vec!["gather".into(), "item".into(), "finalize".into()];
+    env.settings.worker.sweep_secs = 1;
+    env.settings.harvest.stall_requeue_secs = 1;
+    env.settings.harvest.stall_timeout_secs = 30;
+    env.start_worker();
+    let done = env.wait_job(job.id, Duration::from_secs(25)).await;
+    assert_eq!(done.status, JobStatus::Done, "{:?}", done.counters);
+    assert_eq!(done.counters.created, 40, "{:?}", done.counters);
+    assert_eq!(done.counters.failed, 0, "{:?}", done.counters);
+    env.stop_workers().await;
+}

@@ -11,6 +11,7 @@ use common::model::{JobStatus, SourceConfig};
 use e2e::catalog_server::{start, ServerOptions};
 use e2e::catalogs::{datasets, MutableCatalog};
 use e2e::env::TestEnv;
+use futures::TryStreamExt;
 use tokio::sync::Mutex;
 
 static SERIAL: Mutex<()> = Mutex::const_new(());
@@ -29,7 +30,24 @@ async fn wait_until_busy(env: &TestEnv, job: bson::oid::ObjectId, done: i64) {
 
 async fn assert_complete(env: &TestEnv, job: bson::oid::ObjectId, n: i64) {
     let job = env.wait_job(job, Duration::from_secs(300)).await;
-    assert_eq!(job.status, JobStatus::Done, "{:?}", job.errors);
+    if job.status != JobStatus::Done {
+        // Name the failed items and their errors: the job's own errors are gather errors.
+        let failed: Vec<bson::Document> = env
+            .store
+            .raw("harvest_item")
+            .find(doc! { "job": job.id, "status": "failed" })
+            .projection(doc! { "remote_id": 1, "errors": 1, "attempts": 1 })
+            .limit(5)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        panic!(
+            "job ended {:?} ({:?}), errors {:?}, first failed items: {failed:?}",
+            job.status, job.counters, job.errors
+        );
+    }
     let c = job.counters;
     assert_eq!(c.total, n);
     assert_eq!(c.created + c.updated + c.skipped + c.failed, n, "{c:?}");

@@ -256,11 +256,24 @@ impl Store {
         Ok(r.modified_count == 1)
     }
 
-    /// Open items of a job already published (for the sweeper's re-publication).
-    pub async fn open_items(&self, job: ObjectId, limit: i64) -> Result<Vec<String>> {
+    /// Open items of a job already claimed by its window (for the sweeper's re-publication):
+    /// queued or started ones, and pending ones below `next_seq` — claimed, but the claimer
+    /// failed before marking or publishing them (a database restart between the two writes).
+    pub async fn open_items(
+        &self,
+        job: ObjectId,
+        next_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<String>> {
         let found: Vec<Document> = self
             .raw(super::ITEMS)
-            .find(doc! { "job": job, "status": { "$in": ["queued", "started"] } })
+            .find(doc! {
+                "job": job,
+                "$or": [
+                    { "status": { "$in": ["queued", "started"] } },
+                    { "status": "pending", "seq": { "$lt": next_seq } },
+                ],
+            })
             .limit(limit)
             .projection(doc! { "_id": 1 })
             .await?

@@ -109,7 +109,11 @@ pub async fn sweep(ctx: &Context) -> common::Result<()> {
             window::request_finalize(ctx, job.id).await?;
             continue;
         }
-        let open = ctx.store.open_items(job.id, h.job_window as i64).await?;
+        let open = ctx
+            .store
+            .open_items(job.id, job.next_seq, h.job_window as i64)
+            .await?;
+        ctx.store.mark_queued(&open).await?;
         tracing::info!(job = %job.id, republished = open.len(), "re-publishing items of a stalled job");
         window::publish_items(ctx, job.id, &open).await?;
         window::top_up(ctx, job.id).await?;
