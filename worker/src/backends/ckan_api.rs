@@ -87,17 +87,8 @@ pub enum ActionAnswer {
 impl ActionApi {
     /// The API of the portal rooted at `source_url` (trailing slashes, query and fragment ignored).
     pub fn new(source_url: &str) -> Self {
-        let trimmed = source_url.trim();
-        let root = match Url::parse(trimmed) {
-            Ok(mut url) => {
-                url.set_query(None);
-                url.set_fragment(None);
-                url.to_string()
-            }
-            Err(_) => trimmed.to_owned(),
-        };
         Self {
-            root: root.trim_end_matches('/').to_owned(),
+            root: super::portal_root(source_url),
         }
     }
 

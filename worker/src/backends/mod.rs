@@ -30,6 +30,21 @@ pub fn get(name: &str) -> Result<Arc<dyn Harvester>, HarvestError> {
         .ok_or_else(|| HarvestError::UnknownBackend(name.to_owned()))
 }
 
+/// The root of an API portal from a source URL: trimmed, without query, fragment or trailing
+/// slash (CKAN, DKAN and ODS build their endpoint URLs on it).
+pub fn portal_root(source_url: &str) -> String {
+    let trimmed = source_url.trim();
+    let root = match url::Url::parse(trimmed) {
+        Ok(mut url) => {
+            url.set_query(None);
+            url.set_fragment(None);
+            url.to_string()
+        }
+        Err(_) => trimmed.to_owned(),
+    };
+    root.trim_end_matches('/').to_owned()
+}
+
 /// Names of all registered backends.
 pub fn names() -> Vec<&'static str> {
     registry().iter().map(|b| b.name()).collect()

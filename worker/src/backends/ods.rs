@@ -279,17 +279,8 @@ pub struct Portal {
 impl Portal {
     /// The portal at `source_url` (its public root; trailing slash, query and fragment ignored).
     pub fn new(source_url: &str) -> Self {
-        let trimmed = source_url.trim();
-        let root = match Url::parse(trimmed) {
-            Ok(mut url) => {
-                url.set_query(None);
-                url.set_fragment(None);
-                url.to_string()
-            }
-            Err(_) => trimmed.to_owned(),
-        };
         Self {
-            root: root.trim_end_matches('/').to_owned(),
+            root: super::portal_root(source_url),
         }
     }
 

@@ -359,12 +359,42 @@ fn convert<T: SophiaTerm>(t: T) -> Option<Term> {
     }
 }
 
-fn add(graph: &mut Graph, count: &mut usize, s: Option<Term>, p: Option<Term>, o: Option<Term>) {
-    if let (Some(s), Some(p), Some(o)) = (s, p, o) {
-        if !s.is_literal() && matches!(p, Term::Iri(_)) {
-            *count += 1;
-            graph.insert(s, p, o);
+/// Collects the statements a parser streams into a graph, counting those kept (a literal
+/// subject or a non-IRI predicate is dropped).
+struct Collector {
+    graph: Graph,
+    count: usize,
+}
+
+impl Collector {
+    fn new() -> Self {
+        Self {
+            graph: Graph::new(),
+            count: 0,
         }
+    }
+
+    fn triple<T: SophiaTriple>(&mut self, t: T) -> Result<(), Infallible> {
+        self.add(convert(t.s()), convert(t.p()), convert(t.o()));
+        Ok(())
+    }
+
+    fn quad<Q: Quad>(&mut self, q: Q) -> Result<(), Infallible> {
+        self.add(convert(q.s()), convert(q.p()), convert(q.o()));
+        Ok(())
+    }
+
+    fn add(&mut self, s: Option<Term>, p: Option<Term>, o: Option<Term>) {
+        if let (Some(s), Some(p), Some(o)) = (s, p, o) {
+            if !s.is_literal() && matches!(p, Term::Iri(_)) {
+                self.count += 1;
+                self.graph.insert(s, p, o);
+            }
+        }
+    }
+
+    fn finish(self) -> (Graph, usize) {
+        (self.graph, self.count)
     }
 }
 
@@ -500,68 +530,31 @@ fn parse_text_unguarded(
     use sophia::turtle::parser::{
         nq::NQuadsParser, nt::NTriplesParser, trig::TriGParser, turtle::TurtleParser,
     };
-    let mut g = Graph::new();
-    let mut n = 0usize;
+    let mut c = Collector::new();
     match syntax {
         RdfSyntax::Turtle | RdfSyntax::N3 => TurtleParser::new()
             .with_base(base_ref(base_url))
             .parse_str(text)
-            .try_for_each_triple(|t| {
-                add(
-                    &mut g,
-                    &mut n,
-                    convert(t.s()),
-                    convert(t.p()),
-                    convert(t.o()),
-                );
-                Ok::<_, Infallible>(())
-            })
+            .try_for_each_triple(|t| c.triple(t))
             .map_err(stream_err)?,
         RdfSyntax::NTriples => NTriplesParser::new()
             .parse_str(text)
-            .try_for_each_triple(|t| {
-                add(
-                    &mut g,
-                    &mut n,
-                    convert(t.s()),
-                    convert(t.p()),
-                    convert(t.o()),
-                );
-                Ok::<_, Infallible>(())
-            })
+            .try_for_each_triple(|t| c.triple(t))
             .map_err(stream_err)?,
         RdfSyntax::TriG => TriGParser::new()
             .with_base(base_ref(base_url))
             .parse_str(text)
-            .try_for_each_quad(|q| {
-                add(
-                    &mut g,
-                    &mut n,
-                    convert(q.s()),
-                    convert(q.p()),
-                    convert(q.o()),
-                );
-                Ok::<_, Infallible>(())
-            })
+            .try_for_each_quad(|q| c.quad(q))
             .map_err(stream_err)?,
         RdfSyntax::NQuads => NQuadsParser::new()
             .parse_str(text)
-            .try_for_each_quad(|q| {
-                add(
-                    &mut g,
-                    &mut n,
-                    convert(q.s()),
-                    convert(q.p()),
-                    convert(q.o()),
-                );
-                Ok::<_, Infallible>(())
-            })
+            .try_for_each_quad(|q| c.quad(q))
             .map_err(stream_err)?,
         RdfSyntax::RdfXml | RdfSyntax::JsonLd => {
             return Err(format!("{} is not a text syntax", syntax.name()))
         }
     }
-    Ok((g, n))
+    Ok(c.finish())
 }
 
 /// RDF/XML: DOCTYPE neutralised, strict parse, then one repaired retry.
@@ -603,22 +596,12 @@ fn parse_rdfxml_unguarded(text: &str, base_url: &str) -> Result<(Graph, usize), 
     let parser = sophia::xml::parser::RdfXmlParser {
         base: sophia::iri::Iri::new(base_url.to_owned()).ok(),
     };
-    let mut g = Graph::new();
-    let mut n = 0usize;
+    let mut c = Collector::new();
     parser
         .parse_str(text)
-        .try_for_each_triple(|t| {
-            add(
-                &mut g,
-                &mut n,
-                convert(t.s()),
-                convert(t.p()),
-                convert(t.o()),
-            );
-            Ok::<_, Infallible>(())
-        })
+        .try_for_each_triple(|t| c.triple(t))
         .map_err(stream_err)?;
-    Ok((g, n))
+    Ok(c.finish())
 }
 
 /// Nesting depth of a JSON text (brackets outside strings).
@@ -851,19 +834,12 @@ fn expand_jsonld(doc: &str, base_url: &str) -> Result<(Graph, usize), ParseError
             })
         }
     };
-    let mut graph = Graph::new();
-    let mut triples = 0;
+    let mut c = Collector::new();
     for (spo, _graph_name) in quads {
         let [s, p, o] = spo;
-        add(
-            &mut graph,
-            &mut triples,
-            convert(&s),
-            convert(&p),
-            convert(&o),
-        );
+        c.add(convert(&s), convert(&p), convert(&o));
     }
-    Ok((graph, triples))
+    Ok(c.finish())
 }
 
 #[cfg(test)]
