@@ -68,6 +68,17 @@ pub async fn list(broker: &Broker, limit: usize) -> common::Result<Vec<DeadLette
     }
     let _ = ch.close(200, "peek done").await;
     let _ = conn.close(200, "peek done").await;
+    // Closing returns the peeked messages to the queue, but a quorum queue applies that after
+    // the close is acknowledged: wait (briefly) until they are back, so that a replay or a
+    // count right after a listing sees them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let dead = broker.topology().dead_queue();
+    while std::time::Instant::now() < deadline {
+        if broker.queue_stats(&dead).await?.0 as usize >= out.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     Ok(out)
 }
 
