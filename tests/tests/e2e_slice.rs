@@ -88,6 +88,11 @@ async fn harvest_demo_catalog_twice_without_duplicates() {
     assert_eq!(second.counters.created, 0);
     assert_eq!(second.counters.skipped, 50, "{:?}", second.counters);
     assert_eq!(datasets.count_documents(doc! {}).await.unwrap(), 50);
+    // Settled by gather from the listed content hash: skipped as unchanged, linked to the
+    // stored dataset, never published to an item worker (no start time).
+    let items = env.store.raw("harvest_item");
+    let unchanged = doc! { "job": second.id, "status": "skipped", "skip_reason": "unchanged", "dataset": { "$ne": null }, "started": null };
+    assert_eq!(items.count_documents(unchanged).await.unwrap(), 50);
 
     // Forced run: every dataset updated in place.
     let job = env.run(&source, true).await;

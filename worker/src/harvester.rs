@@ -128,6 +128,14 @@ pub trait Harvester: Send + Sync {
         sink: &mut dyn ItemSink,
     ) -> Result<GatherReport, HarvestError>;
 
+    /// The content hash [`process`](Self::process) would report for `payload`, when the listed
+    /// payload alone determines it (DCAT subgraphs). Gather then settles an item whose hash
+    /// equals the last run's as unchanged, with no message and no mapping. `None` (the
+    /// default): items go through `process`.
+    fn listing_hash(&self, _payload: &Payload) -> Option<String> {
+        None
+    }
+
     /// Fetch (when the payload does not carry it) and map one remote dataset.
     async fn process(
         &self,

@@ -72,6 +72,13 @@ impl Harvester for DcatBackend {
         outcome.map(|()| run.finish())
     }
 
+    fn listing_hash(&self, payload: &Payload) -> Option<String> {
+        match payload {
+            Payload::Rdf { ntriples, .. } => Some(content_hash(ntriples)),
+            _ => None,
+        }
+    }
+
     async fn process(
         &self,
         ctx: &ItemContext<'_>,
