@@ -38,7 +38,14 @@ impl Store {
     /// Returns `Error::Conflict` naming the running job if the source already runs.
     pub async fn create_job(&self, job: &HarvestJob) -> Result<()> {
         if !self.lock_source(job.source, job.id).await? {
-            let running = self.running_job_of(job.source).await?;
+            let mut running = self.running_job_of(job.source).await?;
+            // Released between the two reads (a finalizer unlocking just now): take it.
+            if running.is_none() {
+                if self.lock_source(job.source, job.id).await? {
+                    return self.insert_locked_job(job).await;
+                }
+                running = self.running_job_of(job.source).await?;
+            }
             // A lock held by a job that ended (crash between finalize and unlock) is stale.
             if let Some(holder) = running {
                 let stale = match self.jobs().find_one(doc! { "_id": holder }).await? {
@@ -48,8 +55,7 @@ impl Store {
                 if stale {
                     self.unlock_source(job.source, holder).await?;
                     if self.lock_source(job.source, job.id).await? {
-                        self.jobs().insert_one(job).await?;
-                        return Ok(());
+                        return self.insert_locked_job(job).await;
                     }
                 }
             }
@@ -59,6 +65,11 @@ impl Store {
                 running.map(|j| j.to_hex()).unwrap_or_default()
             )));
         }
+        self.insert_locked_job(job).await
+    }
+
+    /// Insert a job whose source lock it holds; releases the lock if the insert fails.
+    async fn insert_locked_job(&self, job: &HarvestJob) -> Result<()> {
         if let Err(e) = self.jobs().insert_one(job).await {
             self.unlock_source(job.source, job.id).await?;
             return Err(e.into());
