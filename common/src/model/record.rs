@@ -28,3 +28,11 @@ pub struct HarvestRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_job: Option<ObjectId>,
 }
+
+impl HarvestRecord {
+    /// The content hash of the last run's stored dataset; `None` when that run stored nothing
+    /// (an unchanged item can only be skipped when its dataset exists).
+    pub fn stored_hash(&self) -> Option<&str> {
+        self.dataset.and(self.content_hash.as_deref())
+    }
+}

@@ -79,7 +79,8 @@ impl Store {
                     (None, None) => (ItemStatus::Pending, vec![], None, None),
                 };
                 let seq = first_seq + i as i64;
-                // A dataset settled at listing time (page not modified) is the one stored before.
+                // A dataset settled at listing time (page not modified, same content hash) is
+                // the one stored before.
                 let dataset = match status {
                     ItemStatus::Skipped => it.previous.as_ref().and_then(|p| p.dataset),
                     _ => None,
@@ -150,7 +151,7 @@ impl Store {
         }
         self.raw(super::ITEMS)
             .update_many(
-                doc! { "_id": { "$in": ids }, "status": "pending" },
+                doc! { "_id": { "$in": &open }, "status": "pending" },
                 doc! { "$set": { "status": "queued" } },
             )
             .await?;

@@ -285,7 +285,10 @@ impl BatchWriter<'_> {
             item.previous = previous.remove(&item.remote_id);
             settle_not_modified(item);
         }
-        if let Some(backend) = self.backend.clone() {
+        let hashable = batch
+            .iter()
+            .any(|i| i.skipped.is_none() && i.failed.is_none() && stored_hash(i).is_some());
+        if let (Some(backend), true) = (self.backend.clone(), hashable) {
             // Hashing is CPU work (a quarter of a millisecond per DCAT dataset).
             batch = tokio::task::spawn_blocking(move || {
                 for item in &mut batch {
@@ -384,11 +387,10 @@ impl ItemSink for StoreSink {
 /// once: no message, no item work. (One the last run did not store goes to an item worker, which
 /// reports it and makes the next run download the pages again.)
 fn settle_not_modified(item: &mut NewItem) {
-    let stored = item
-        .previous
-        .as_ref()
-        .is_some_and(|p| p.dataset.is_some() && p.content_hash.is_some());
-    if item.failed.is_none() && item.payload == Some(Payload::Unchanged) && stored {
+    if item.failed.is_none()
+        && item.payload == Some(Payload::Unchanged)
+        && stored_hash(item).is_some()
+    {
         item.payload = None;
         item.skipped = Some(SkipReason::NotModified);
     }
@@ -400,10 +402,7 @@ fn settle_unchanged(backend: &dyn Harvester, item: &mut NewItem) {
     if item.failed.is_some() || item.skipped.is_some() {
         return;
     }
-    let Some(prev) = item.previous.as_ref().filter(|p| p.dataset.is_some()) else {
-        return;
-    };
-    let Some(stored) = prev.content_hash.as_deref() else {
+    let Some(stored) = stored_hash(item) else {
         return;
     };
     let Some(hash) = item.payload.as_ref().and_then(|p| backend.listing_hash(p)) else {
@@ -413,6 +412,11 @@ fn settle_unchanged(backend: &dyn Harvester, item: &mut NewItem) {
         item.payload = None;
         item.skipped = Some(SkipReason::Unchanged);
     }
+}
+
+/// The content hash of the dataset the last run stored for this item, if any.
+fn stored_hash(item: &NewItem) -> Option<&str> {
+    item.previous.as_ref().and_then(|p| p.stored_hash())
 }
 
 fn payload_size(p: Option<&Payload>) -> Option<usize> {

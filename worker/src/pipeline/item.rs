@@ -170,10 +170,7 @@ async fn run_backend(
     let previous = item.previous.clone();
     if payload == Payload::Unchanged {
         // Its catalog page answered 304: settled without parsing, if the last run stored it.
-        if previous
-            .as_ref()
-            .is_some_and(|p| p.dataset.is_some() && p.content_hash.is_some())
-        {
+        if previous.as_ref().and_then(|p| p.stored_hash()).is_some() {
             return Ok((
                 ItemOutcome::Skipped(
                     SkipReason::NotModified,
@@ -217,8 +214,8 @@ async fn run_backend(
     let out = out?;
     // Unchanged content: nothing to write (unless this run forces a refresh or the dataset is gone).
     if let ItemOutcome::Mapped { content_hash, .. } = &out {
-        if let Some(prev) = previous.as_ref().filter(|p| p.dataset.is_some()) {
-            if !job.force_refresh && prev.content_hash.as_deref() == Some(content_hash.as_str()) {
+        if let Some(stored) = previous.as_ref().and_then(|p| p.stored_hash()) {
+            if !job.force_refresh && stored == content_hash {
                 return Ok((
                     ItemOutcome::Skipped(SkipReason::Unchanged, None),
                     elapsed,
