@@ -17,12 +17,17 @@ pub struct GatherMessage {
     pub source_id: ObjectId,
 }
 
-/// One remote dataset of one job: its payload is in the `harvest_item` document.
+/// A few remote datasets of one job, processed together (their writes are batched); their
+/// payloads are in the `harvest_item` documents. Messages written before batching carry one
+/// `item_id` and are still read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemMessage {
     pub v: u16,
     pub job_id: ObjectId,
-    pub item_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<String>,
 }
 
 /// All items of a job are final (or the sweeper gave up waiting): write the report.
@@ -43,12 +48,22 @@ impl GatherMessage {
 }
 
 impl ItemMessage {
-    pub fn new(job_id: ObjectId, item_id: String) -> Self {
+    pub fn new(job_id: ObjectId, items: Vec<String>) -> Self {
         Self {
             v: VERSION,
             job_id,
-            item_id,
+            item_id: None,
+            items,
         }
+    }
+
+    /// Every item id the message names.
+    pub fn ids(&self) -> Vec<String> {
+        self.item_id
+            .iter()
+            .chain(self.items.iter())
+            .cloned()
+            .collect()
     }
 }
 
@@ -86,9 +101,13 @@ mod tests {
 
     #[test]
     fn roundtrip_and_version_check() {
-        let m = ItemMessage::new(ObjectId::new(), "job:1".into());
+        let m = ItemMessage::new(ObjectId::new(), vec!["job:1".into(), "job:2".into()]);
         let body = encode(&m).unwrap();
         assert_eq!(decode::<ItemMessage>(&body).unwrap(), m);
+        assert_eq!(m.ids(), ["job:1", "job:2"]);
+        let single =
+            br#"{"v": 1, "job_id": {"$oid": "000000000000000000000000"}, "item_id": "j:7"}"#;
+        assert_eq!(decode::<ItemMessage>(single).unwrap().ids(), ["j:7"]);
         let future = br#"{"v": 9, "job_id": {"$oid": "000000000000000000000000"}}"#;
         assert!(decode::<ItemMessage>(future)
             .unwrap_err()

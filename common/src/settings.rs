@@ -120,6 +120,9 @@ pub struct HarvestSettings {
     pub max_pages: usize,
     /// Items of one job queued or in flight at a time: the fairness window.
     pub job_window: usize,
+    /// Items per item message: they are processed together and their writes batched (one
+    /// round trip per collection instead of one per item).
+    pub item_batch: usize,
     /// Datasets not seen for this long are archived (spec: 7 days).
     pub archive_grace_days: i64,
     /// Above this share of the source's datasets, a job archives nothing and says why.
@@ -136,8 +139,6 @@ pub struct HarvestSettings {
     pub preview_items: usize,
     /// Attempts of one item against transient remote errors before it is failed.
     pub item_attempts: u32,
-    /// A started item is left to its worker this long before another delivery may take it over.
-    pub item_lease_secs: i64,
 }
 
 impl Default for HarvestSettings {
@@ -146,6 +147,7 @@ impl Default for HarvestSettings {
             max_items: 0,
             max_pages: 10_000,
             job_window: 500,
+            item_batch: 16,
             archive_grace_days: 7,
             archive_max_share: 0.5,
             stall_timeout_secs: 3_600,
@@ -154,7 +156,6 @@ impl Default for HarvestSettings {
             full_refresh_every: 0,
             preview_items: 20,
             item_attempts: 4,
-            item_lease_secs: 300,
         }
     }
 }
@@ -273,6 +274,9 @@ impl Settings {
         }
         if self.amqp.retry_delays_ms.is_empty() {
             return fail("amqp.retry_delays_ms", "needs at least one delay");
+        }
+        if !(1..=500).contains(&self.harvest.item_batch) {
+            return fail("harvest.item_batch", "must be between 1 and 500");
         }
         if self.harvest.job_window == 0 {
             return fail("harvest.job_window", "must be at least 1");

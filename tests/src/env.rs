@@ -71,7 +71,6 @@ impl TestEnv {
         settings.worker.shutdown_grace_secs = 10;
         settings.harvest.stall_requeue_secs = 5;
         settings.harvest.stall_timeout_secs = 60;
-        settings.harvest.item_lease_secs = 30;
         settings.log.format = "human".into();
         let store = Store::connect(&settings.mongodb)
             .await

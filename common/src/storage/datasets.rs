@@ -13,6 +13,15 @@ use super::Store;
 use crate::error::{is_duplicate_key, Error, Result};
 use crate::model::{ContactPoint, Dataset, HarvestSource};
 
+/// A mapped dataset to write, with what the pipeline knows of it.
+#[derive(Debug, Clone)]
+pub struct DatasetWrite {
+    pub dataset: Dataset,
+    pub contact_points: Vec<ContactPoint>,
+    /// The dataset id remembered from the previous run, if any.
+    pub known: Option<ObjectId>,
+}
+
 /// Result of an upsert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UpsertOutcome {
@@ -126,6 +135,249 @@ impl Store {
         )))
     }
 
+    /// Write a batch of mapped datasets of one source in a few round trips: one query finds the
+    /// datasets they designate, one command updates those, one `insert_many` inserts the others.
+    /// A dataset whose bulk write failed (a taken slug, a concurrent insert of the same remote
+    /// dataset) is written again on its own by [`upsert_dataset`](Self::upsert_dataset)'s path.
+    ///
+    /// Returns one result per write, in order; an `Err` of the whole call is a storage outage.
+    pub async fn upsert_datasets(
+        &self,
+        source: &HarvestSource,
+        writes: Vec<DatasetWrite>,
+    ) -> Result<Vec<Result<UpsertOutcome>>> {
+        let now = DateTime::now();
+        let mut results: Vec<Option<Result<UpsertOutcome>>> = Vec::with_capacity(writes.len());
+        let mut prepared: Vec<Option<(Dataset, String, Option<ObjectId>)>> =
+            Vec::with_capacity(writes.len());
+        for w in writes {
+            let mut dataset = w.dataset;
+            match self
+                .prepare(source, &mut dataset, &w.contact_points, now)
+                .await
+            {
+                Ok(remote_id) => {
+                    results.push(None);
+                    prepared.push(Some((dataset, remote_id, w.known)));
+                }
+                Err(e) if e.is_transient() => return Err(e),
+                Err(e) => {
+                    results.push(Some(Err(e)));
+                    prepared.push(None);
+                }
+            }
+        }
+
+        // Which existing dataset each write designates.
+        let existing = self.designated(source, &prepared).await?;
+
+        // Updates of existing datasets, inserts of new ones; a write whose identity collides
+        // with a new dataset of the same batch waits for the one-by-one path.
+        let mut updates = Vec::new();
+        let mut update_index = Vec::new();
+        let mut inserts: Vec<usize> = Vec::new();
+        let mut later: Vec<usize> = Vec::new();
+        let mut new_keys: std::collections::HashSet<String> = Default::default();
+        for (i, p) in prepared.iter_mut().enumerate() {
+            let Some((dataset, remote_id, _)) = p.as_mut() else {
+                continue;
+            };
+            if let Some(found) = &existing[i] {
+                let id = found
+                    .get_object_id("_id")
+                    .map_err(|e| Error::Message(e.to_string()))?;
+                updates.push(super::bulk::UpdateStatement {
+                    filter: doc! { "_id": id },
+                    update: update_doc(found, dataset, now)?,
+                    upsert: false,
+                });
+                update_index.push((i, id));
+                continue;
+            }
+            let uri = dataset.harvest.as_ref().and_then(|h| h.uri.clone());
+            let keys: Vec<String> = std::iter::once(remote_id.clone())
+                .chain(uri.filter(|u| is_uri(u)))
+                .collect();
+            if keys.iter().any(|k| new_keys.contains(k)) {
+                later.push(i);
+                continue;
+            }
+            new_keys.extend(keys);
+            stamp_new(dataset, now);
+            dataset.slug = slug_base(&dataset.slug, &dataset.title);
+            inserts.push(i);
+        }
+
+        if !updates.is_empty() {
+            let outcome = self.bulk_update(super::DATASETS, updates).await?;
+            for (n, (i, id)) in update_index.into_iter().enumerate() {
+                if outcome.failed(n) {
+                    later.push(i);
+                } else {
+                    results[i] = Some(Ok(UpsertOutcome { id, created: false }));
+                }
+            }
+        }
+
+        if !inserts.is_empty() {
+            let docs = inserts
+                .iter()
+                .filter_map(|&i| prepared[i].as_ref().map(|(d, _, _)| d));
+            let failed: std::collections::HashSet<usize> =
+                match self.datasets().insert_many(docs).ordered(false).await {
+                    Ok(_) => Default::default(),
+                    Err(e) => match &*e.kind {
+                        mongodb::error::ErrorKind::InsertMany(f)
+                            if f.write_concern_error.is_none() =>
+                        {
+                            f.write_errors.iter().flatten().map(|w| w.index).collect()
+                        }
+                        _ => return Err(e.into()),
+                    },
+                };
+            for (n, &i) in inserts.iter().enumerate() {
+                if failed.contains(&n) {
+                    later.push(i);
+                } else if let Some(id) = prepared[i].as_ref().and_then(|(d, _, _)| d.id) {
+                    results[i] = Some(Ok(UpsertOutcome { id, created: true }));
+                }
+            }
+        }
+
+        later.sort_unstable();
+        for i in later {
+            if let Some((mut dataset, remote_id, known)) = prepared[i].take() {
+                // Back to what `prepare` left: the one-by-one path stamps and slugs it again.
+                dataset.id = None;
+                let r = self
+                    .upsert_prepared(source, dataset, &remote_id, known, now)
+                    .await;
+                if let Err(e) = &r {
+                    if e.is_transient() {
+                        return Err(r.unwrap_err());
+                    }
+                }
+                results[i] = Some(r);
+            }
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Error::Message("dataset write was lost".into()))))
+            .collect())
+    }
+
+    /// For each prepared write, the dataset it designates (as [`find_harvested`] would find it,
+    /// or its remembered id), in two queries for the whole batch.
+    async fn designated(
+        &self,
+        source: &HarvestSource,
+        prepared: &[Option<(Dataset, String, Option<ObjectId>)>],
+    ) -> Result<Vec<Option<Document>>> {
+        let projection =
+            doc! { "_id": 1, "resources.id": 1, "resources.created_at_internal": 1, "harvest": 1 };
+        let known: Vec<ObjectId> = prepared.iter().flatten().filter_map(|p| p.2).collect();
+        let mut by_id: std::collections::HashMap<ObjectId, Document> = Default::default();
+        if !known.is_empty() {
+            let found: Vec<Document> = self
+                .raw(super::DATASETS)
+                .find(doc! { "_id": { "$in": &known }, "deleted": null })
+                .projection(projection.clone())
+                .await?
+                .try_collect()
+                .await?;
+            for d in found {
+                if let Ok(id) = d.get_object_id("_id") {
+                    by_id.insert(id, d);
+                }
+            }
+        }
+        let mut out: Vec<Option<Document>> = prepared
+            .iter()
+            .map(|p| {
+                p.as_ref()
+                    .and_then(|p| p.2)
+                    .and_then(|id| by_id.get(&id).cloned())
+            })
+            .collect();
+
+        // The others, by identity: one `$or` over the whole batch, matched here in the order of
+        // precedence of `find_harvested` (same source, same domain, then URIs from anywhere).
+        let missing: Vec<(usize, &str, Option<&str>)> = prepared
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| out[*i].is_none())
+            .filter_map(|(i, p)| {
+                p.as_ref().map(|(d, rid, _)| {
+                    (
+                        i,
+                        rid.as_str(),
+                        d.harvest.as_ref().and_then(|h| h.uri.as_deref()),
+                    )
+                })
+            })
+            .collect();
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        let remote_ids: Vec<&str> = missing.iter().map(|m| m.1).collect();
+        let uri_ids: Vec<&str> = remote_ids.iter().copied().filter(|r| is_uri(r)).collect();
+        let uris: Vec<&str> = uri_ids
+            .iter()
+            .copied()
+            .chain(missing.iter().filter_map(|m| m.2).filter(|u| is_uri(u)))
+            .collect();
+        let source_id = source.id.to_hex();
+        let domain = source.domain();
+        let mut alternatives = vec![
+            doc! { "harvest.source_id": &source_id, "harvest.remote_id": { "$in": &remote_ids } },
+        ];
+        if let Some(domain) = &domain {
+            alternatives.push(
+                doc! { "harvest.domain": domain, "harvest.remote_id": { "$in": &remote_ids } },
+            );
+        }
+        if !uri_ids.is_empty() {
+            alternatives.push(doc! { "harvest.remote_id": { "$in": &uri_ids } });
+        }
+        if !uris.is_empty() {
+            alternatives.push(doc! { "harvest.uri": { "$in": &uris } });
+        }
+        let found: Vec<Document> = self
+            .raw(super::DATASETS)
+            .find(doc! { "$or": alternatives, "deleted": null })
+            .projection(projection)
+            .await?
+            .try_collect()
+            .await?;
+        let field = |d: &Document, key: &str| -> Option<String> {
+            d.get_document("harvest")
+                .ok()
+                .and_then(|h| h.get_str(key).ok())
+                .map(str::to_owned)
+        };
+        for (i, rid, uri) in missing {
+            let rules: [&dyn Fn(&Document) -> bool; 5] = [
+                &|d| {
+                    field(d, "source_id").as_deref() == Some(source_id.as_str())
+                        && field(d, "remote_id").as_deref() == Some(rid)
+                },
+                &|d| {
+                    domain.is_some()
+                        && field(d, "domain") == domain
+                        && field(d, "remote_id").as_deref() == Some(rid)
+                },
+                &|d| is_uri(rid) && field(d, "remote_id").as_deref() == Some(rid),
+                &|d| is_uri(rid) && field(d, "uri").as_deref() == Some(rid),
+                &|d| uri.is_some_and(is_uri) && field(d, "uri").as_deref() == uri,
+            ];
+            out[i] = rules
+                .iter()
+                .find_map(|rule| found.iter().find(|d| rule(d)))
+                .cloned();
+        }
+        Ok(out)
+    }
+
     /// Write a mapped dataset: update the dataset it designates, or insert a new one.
     /// `known` is the dataset id remembered from the previous run, if any.
     pub async fn upsert_dataset(
@@ -136,11 +388,27 @@ impl Store {
         known: Option<ObjectId>,
     ) -> Result<UpsertOutcome> {
         let now = DateTime::now();
-        let harvest = dataset.harvest.clone().unwrap_or_default();
+        let remote_id = self
+            .prepare(source, &mut dataset, contact_points, now)
+            .await?;
+        self.upsert_prepared(source, dataset, &remote_id, known, now)
+            .await
+    }
+
+    /// What every write of a harvested dataset sets: contact points, owner, internal dates.
+    /// Returns the dataset's remote id.
+    async fn prepare(
+        &self,
+        source: &HarvestSource,
+        dataset: &mut Dataset,
+        contact_points: &[ContactPoint],
+        now: DateTime,
+    ) -> Result<String> {
+        let harvest = dataset.harvest.as_ref();
         let remote_id = harvest
-            .remote_id
-            .clone()
+            .and_then(|h| h.remote_id.clone())
             .ok_or_else(|| Error::Message("mapped dataset has no harvest.remote_id".into()))?;
+        let modified_at = harvest.and_then(|h| h.modified_at);
         dataset.contact_points = self.upsert_contact_points(contact_points).await?;
         if dataset.organization.is_none() && dataset.owner.is_none() {
             dataset.organization = source.organization;
@@ -148,9 +416,22 @@ impl Store {
         }
         dataset.last_modified_internal = Some(now);
         if dataset.last_update.is_none() {
-            dataset.last_update = harvest.modified_at.or(Some(now));
+            dataset.last_update = modified_at.or(Some(now));
         }
+        Ok(remote_id)
+    }
 
+    /// [`upsert_dataset`](Self::upsert_dataset) of a prepared dataset, one query at a time, with
+    /// retries on conflicts (a concurrent insert of the same remote dataset, a taken slug).
+    async fn upsert_prepared(
+        &self,
+        source: &HarvestSource,
+        mut dataset: Dataset,
+        remote_id: &str,
+        known: Option<ObjectId>,
+        now: DateTime,
+    ) -> Result<UpsertOutcome> {
+        let uri = dataset.harvest.as_ref().and_then(|h| h.uri.clone());
         for attempt in 0..3 {
             let existing = match known {
                 Some(id) if attempt == 0 => {
@@ -164,7 +445,7 @@ impl Store {
             let existing = match existing {
                 Some(d) => Some(d),
                 None => {
-                    self.find_harvested(source, &remote_id, harvest.uri.as_deref())
+                    self.find_harvested(source, remote_id, uri.as_deref())
                         .await?
                 }
             };
@@ -194,48 +475,14 @@ impl Store {
         dataset: &Dataset,
         now: DateTime,
     ) -> Result<()> {
-        // Resources keep their creation date across harvests.
-        let mut created: std::collections::HashMap<String, Bson> = std::collections::HashMap::new();
-        if let Ok(resources) = existing.get_array("resources") {
-            for r in resources.iter().filter_map(|r| r.as_document()) {
-                if let (Ok(rid), Some(c)) = (r.get_str("id"), r.get("created_at_internal")) {
-                    created.insert(rid.to_owned(), c.clone());
-                }
-            }
-        }
-        let mut doc = bson::to_document(dataset)?;
-        for key in ["_id", "slug", "created_at_internal", "deleted", "archived"] {
-            doc.remove(key);
-        }
-        if let Some(Bson::Array(resources)) = doc.get_mut("resources") {
-            for r in resources.iter_mut().filter_map(|r| r.as_document_mut()) {
-                let rid = r.get_str("id").unwrap_or_default().to_owned();
-                let c = created.get(&rid).cloned().unwrap_or(Bson::DateTime(now));
-                r.insert("created_at_internal", c);
-                r.insert("last_modified_internal", now);
-            }
-        }
-        let mut unset = doc! { "archived": "" };
-        for key in MANAGED_OPTIONAL {
-            if !doc.contains_key(key) {
-                unset.insert(key, "");
-            }
-        }
         self.raw(super::DATASETS)
-            .update_one(doc! { "_id": id }, doc! { "$set": doc, "$unset": unset })
+            .update_one(doc! { "_id": id }, update_doc(existing, dataset, now)?)
             .await?;
         Ok(())
     }
 
     async fn insert_dataset(&self, dataset: &mut Dataset, now: DateTime) -> Result<ObjectId> {
-        let id = ObjectId::new();
-        dataset.id = Some(id);
-        dataset.created_at_internal = Some(now);
-        dataset.archived = None;
-        for r in &mut dataset.resources {
-            r.created_at_internal.get_or_insert(now);
-            r.last_modified_internal = Some(now);
-        }
+        let id = stamp_new(dataset, now);
         let base = slug_base(&dataset.slug, &dataset.title);
         for n in 0..20 {
             dataset.slug = match n {
@@ -345,4 +592,49 @@ fn slug_base(slug: &str, title: &str) -> String {
     } else {
         s
     }
+}
+
+/// The update that rewrites `existing` with a newly mapped `dataset`: identity, slug and creation
+/// dates stay, resources keep their creation date, managed fields absent from the mapping go.
+fn update_doc(existing: &Document, dataset: &Dataset, now: DateTime) -> Result<Document> {
+    let mut created: std::collections::HashMap<String, Bson> = std::collections::HashMap::new();
+    if let Ok(resources) = existing.get_array("resources") {
+        for r in resources.iter().filter_map(|r| r.as_document()) {
+            if let (Ok(rid), Some(c)) = (r.get_str("id"), r.get("created_at_internal")) {
+                created.insert(rid.to_owned(), c.clone());
+            }
+        }
+    }
+    let mut doc = bson::to_document(dataset)?;
+    for key in ["_id", "slug", "created_at_internal", "deleted", "archived"] {
+        doc.remove(key);
+    }
+    if let Some(Bson::Array(resources)) = doc.get_mut("resources") {
+        for r in resources.iter_mut().filter_map(|r| r.as_document_mut()) {
+            let rid = r.get_str("id").unwrap_or_default().to_owned();
+            let c = created.get(&rid).cloned().unwrap_or(Bson::DateTime(now));
+            r.insert("created_at_internal", c);
+            r.insert("last_modified_internal", now);
+        }
+    }
+    let mut unset = doc! { "archived": "" };
+    for key in MANAGED_OPTIONAL {
+        if !doc.contains_key(key) {
+            unset.insert(key, "");
+        }
+    }
+    Ok(doc! { "$set": doc, "$unset": unset })
+}
+
+/// Give a dataset about to be inserted its id and creation dates; returns the id.
+fn stamp_new(dataset: &mut Dataset, now: DateTime) -> ObjectId {
+    let id = ObjectId::new();
+    dataset.id = Some(id);
+    dataset.created_at_internal = Some(now);
+    dataset.archived = None;
+    for r in &mut dataset.resources {
+        r.created_at_internal.get_or_insert(now);
+        r.last_modified_internal = Some(now);
+    }
+    id
 }

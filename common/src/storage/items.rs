@@ -5,8 +5,8 @@
 use bson::oid::ObjectId;
 use bson::{doc, DateTime, Document};
 use futures::TryStreamExt;
-use mongodb::options::ReturnDocument;
 
+use super::bulk::UpdateStatement;
 use super::Store;
 use crate::error::{is_duplicate_key, Result};
 use crate::model::{item_id, HarvestError, HarvestItem, ItemStatus, Payload, SkipReason};
@@ -158,103 +158,68 @@ impl Store {
         Ok(open)
     }
 
-    /// An item still open (not final), as the item worker needs it; `None` when it is final
-    /// (a duplicate delivery) or unknown.
-    pub async fn open_item(&self, id: &str) -> Result<Option<HarvestItem>> {
+    /// The items of `ids` still open (not final), as the item worker needs them. Final ones (a
+    /// duplicate delivery) and unknown ones are left out.
+    pub async fn open_items_by_id(&self, ids: &[String]) -> Result<Vec<HarvestItem>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
         Ok(self
             .items()
-            .find_one(doc! { "_id": id, "status": { "$in": ItemStatus::OPEN.to_vec() } })
+            .find(doc! { "_id": { "$in": ids }, "status": { "$in": ItemStatus::OPEN.to_vec() } })
+            .await?
+            .try_collect()
             .await?)
     }
 
-    /// Start processing an item. `None` when it is already final, or when another worker started
-    /// it less than `lease_secs` ago (its result will come from there).
-    pub async fn start_item(&self, id: &str, lease_secs: i64) -> Result<Option<HarvestItem>> {
-        let now = DateTime::now();
-        let lease_edge = DateTime::from_millis(now.timestamp_millis() - lease_secs * 1000);
-        Ok(self
-            .items()
-            .find_one_and_update(
-                doc! {
-                    "_id": id,
-                    "$or": [
-                        { "status": { "$in": ["pending", "queued"] } },
-                        { "status": "started", "started": { "$lt": lease_edge } },
-                    ],
-                },
-                doc! { "$set": { "status": "started", "started": now }, "$inc": { "attempts": 1 } },
-            )
-            .return_document(ReturnDocument::After)
-            .await?)
-    }
-
-    /// Put a started item back to `queued` (it was sent to a delay queue for a retry).
-    pub async fn requeue_item(&self, id: &str, error: &str) -> Result<()> {
-        self.items()
-            .update_one(
-                doc! { "_id": id, "status": "started" },
-                doc! { "$set": { "status": "queued", "last_error": error } },
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// Move an item into its final state. Returns true only for the call that made the
-    /// transition: the caller then counts it (never twice).
-    pub async fn finish_item(
+    /// Move items into their final state, in one round trip. Returns, for each item, whether
+    /// this call made the transition: only then does the caller count it (never twice).
+    ///
+    /// Each update is conditional on an open status and stamps the item with a token of this
+    /// call. When every statement changed its item (the usual case) all of them are this
+    /// call's; otherwise (a concurrent delivery finished some first) the token tells which.
+    pub async fn finish_items(
         &self,
-        id: &str,
-        result: &ItemFinal,
-        timings: Option<Document>,
-    ) -> Result<bool> {
-        let now = DateTime::now();
-        let mut set = doc! { "status": result.status().as_str(), "ended": now };
-        if let Some(t) = timings {
-            set.insert("timings", t);
+        finals: Vec<(String, ItemFinal, Document)>,
+    ) -> Result<Vec<bool>> {
+        if finals.is_empty() {
+            return Ok(vec![]);
         }
-        let mut push = Document::new();
-        match result {
-            ItemFinal::Done {
-                dataset,
-                created,
-                warnings,
-            } => {
-                set.insert("dataset", dataset);
-                set.insert("created_dataset", created);
-                set.insert("warnings", warnings);
+        let token = ObjectId::new();
+        let ids: Vec<String> = finals.iter().map(|(id, _, _)| id.clone()).collect();
+        let mut statements = Vec::with_capacity(finals.len());
+        for (id, result, timings) in finals {
+            let mut update = final_update(&result, Some(timings))?;
+            if let Ok(set) = update.get_document_mut("$set") {
+                set.insert("finished_by", token);
             }
-            ItemFinal::Skipped {
-                reason,
-                message,
-                dataset,
-                warnings,
-            } => {
-                set.insert("skip_reason", bson::to_bson(reason)?);
-                if let Some(m) = message {
-                    set.insert("skip_message", m);
-                }
-                if let Some(d) = dataset {
-                    set.insert("dataset", d);
-                }
-                set.insert("warnings", warnings);
-            }
-            ItemFinal::Failed { error, warnings } => {
-                push.insert("errors", bson::to_bson(error)?);
-                set.insert("warnings", warnings);
-            }
-        }
-        let mut update = doc! { "$set": set, "$unset": { "payload": "", "previous": "" } };
-        if !push.is_empty() {
-            update.insert("$push", push);
-        }
-        let r = self
-            .items()
-            .update_one(
-                doc! { "_id": id, "status": { "$in": ItemStatus::OPEN.to_vec() } },
+            statements.push(UpdateStatement {
+                filter: doc! { "_id": id, "status": { "$in": ItemStatus::OPEN.to_vec() } },
                 update,
-            )
-            .await?;
-        Ok(r.modified_count == 1)
+                upsert: false,
+            });
+        }
+        let n = statements.len();
+        let outcome = self.bulk_update(super::ITEMS, statements).await?;
+        if let Some((_, code, message)) = outcome.errors.first() {
+            return Err(crate::error::Error::Message(format!(
+                "finishing items failed ({code}): {message}"
+            )));
+        }
+        if outcome.modified as usize == n {
+            return Ok(vec![true; n]);
+        }
+        let mine: std::collections::HashSet<String> = self
+            .raw(super::ITEMS)
+            .find(doc! { "_id": { "$in": &ids }, "finished_by": token })
+            .projection(doc! { "_id": 1 })
+            .await?
+            .try_collect::<Vec<Document>>()
+            .await?
+            .into_iter()
+            .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
+            .collect();
+        Ok(ids.iter().map(|id| mine.contains(id)).collect())
     }
 
     /// Open items of a job already claimed by its window (for the sweeper's re-publication):
@@ -330,4 +295,49 @@ impl Store {
             .try_collect()
             .await?)
     }
+}
+
+/// The update that moves an open item into `result`.
+fn final_update(result: &ItemFinal, timings: Option<Document>) -> Result<Document> {
+    let now = DateTime::now();
+    let mut set = doc! { "status": result.status().as_str(), "ended": now };
+    if let Some(t) = timings {
+        set.insert("timings", t);
+    }
+    let mut push = Document::new();
+    match result {
+        ItemFinal::Done {
+            dataset,
+            created,
+            warnings,
+        } => {
+            set.insert("dataset", dataset);
+            set.insert("created_dataset", created);
+            set.insert("warnings", warnings);
+        }
+        ItemFinal::Skipped {
+            reason,
+            message,
+            dataset,
+            warnings,
+        } => {
+            set.insert("skip_reason", bson::to_bson(reason)?);
+            if let Some(m) = message {
+                set.insert("skip_message", m);
+            }
+            if let Some(d) = dataset {
+                set.insert("dataset", d);
+            }
+            set.insert("warnings", warnings);
+        }
+        ItemFinal::Failed { error, warnings } => {
+            push.insert("errors", bson::to_bson(error)?);
+            set.insert("warnings", warnings);
+        }
+    }
+    let mut update = doc! { "$set": set, "$unset": { "payload": "", "previous": "" } };
+    if !push.is_empty() {
+        update.insert("$push", push);
+    }
+    Ok(update)
 }

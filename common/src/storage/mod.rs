@@ -3,6 +3,7 @@
 //! indexes (created idempotently at start-up) and the operations the pipeline needs. Every state
 //! change that must happen once is a conditional update on the expected current state.
 
+mod bulk;
 mod datasets;
 mod items;
 mod jobs;
@@ -18,10 +19,12 @@ use crate::error::Result;
 use crate::model::{Dataset, HarvestItem, HarvestJob, HarvestRecord, HarvestSource, License};
 use crate::settings::MongoSettings;
 
-pub use datasets::{ArchiveOutcome, UpsertOutcome};
+pub use bulk::{BulkOutcome, UpdateStatement};
+pub use datasets::{ArchiveOutcome, DatasetWrite, UpsertOutcome};
 pub use items::{ItemFinal, NewItem};
 pub use jobs::Progress;
 pub use pages::PageRecord;
+pub use records::RecordWrite;
 
 pub const DATASETS: &str = "dataset";
 pub const SOURCES: &str = "harvest_source";

@@ -4,6 +4,7 @@
 use bson::oid::ObjectId;
 use bson::{doc, DateTime};
 
+use super::bulk::UpdateStatement;
 use super::Store;
 use crate::error::Result;
 use crate::model::HarvestRecord;
@@ -42,36 +43,19 @@ impl Store {
             .collect())
     }
 
-    /// Remember the result of a successful write (or a confirmed unchanged item).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn save_record(
-        &self,
-        source: ObjectId,
-        remote_id: &str,
-        dataset: Option<ObjectId>,
-        content_hash: Option<&str>,
-        etag: Option<&str>,
-        last_modified: Option<&str>,
-        job: ObjectId,
-        now: DateTime,
-    ) -> Result<()> {
-        let mut set = doc! { "last_seen": now, "last_job": job };
-        if let Some(d) = dataset {
-            set.insert("dataset", d);
+    /// Remember the results of successful writes, in one round trip.
+    pub async fn save_records(&self, records: Vec<RecordWrite>) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
         }
-        if let Some(h) = content_hash {
-            set.insert("content_hash", h);
+        let statements = records.into_iter().map(RecordWrite::statement).collect();
+        let outcome = self.bulk_update(super::RECORDS, statements).await?;
+        match outcome.errors.first() {
+            None => Ok(()),
+            Some((_, code, message)) => Err(crate::error::Error::Message(format!(
+                "saving harvest records failed ({code}): {message}"
+            ))),
         }
-        set.insert("etag", etag);
-        set.insert("last_modified", last_modified);
-        self.raw(super::RECORDS)
-            .update_one(
-                doc! { "source": source, "remote_id": remote_id },
-                doc! { "$set": set, "$setOnInsert": { "first_seen": now } },
-            )
-            .upsert(true)
-            .await?;
-        Ok(())
     }
 
     /// Mark remote ids as listed by the remote now (gather does it per batch): archiving only
@@ -92,5 +76,37 @@ impl Store {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// What a successful write (or a confirmed unchanged item) leaves in `harvest_record`.
+#[derive(Debug, Clone)]
+pub struct RecordWrite {
+    pub source: ObjectId,
+    pub remote_id: String,
+    pub dataset: Option<ObjectId>,
+    pub content_hash: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub job: ObjectId,
+    pub now: DateTime,
+}
+
+impl RecordWrite {
+    fn statement(self) -> UpdateStatement {
+        let mut set = doc! { "last_seen": self.now, "last_job": self.job };
+        if let Some(d) = self.dataset {
+            set.insert("dataset", d);
+        }
+        if let Some(h) = self.content_hash {
+            set.insert("content_hash", h);
+        }
+        set.insert("etag", self.etag);
+        set.insert("last_modified", self.last_modified);
+        UpdateStatement {
+            filter: doc! { "source": self.source, "remote_id": self.remote_id },
+            update: doc! { "$set": set, "$setOnInsert": { "first_seen": self.now } },
+            upsert: true,
+        }
     }
 }

@@ -33,7 +33,14 @@ pub trait Handler: Send + Sync + 'static {
 /// Consume `role` until shutdown, reconnecting as needed.
 pub async fn run(ctx: Arc<Context>, role: Role, handler: Arc<dyn Handler>, mut shutdown: Shutdown) {
     let prefetch = match role {
-        Role::Item => ctx.settings.amqp.prefetch,
+        // `amqp.prefetch` counts items; a message carries up to `harvest.item_batch` of them.
+        // Two messages at least, so one is being written while the next is mapped.
+        Role::Item => ctx
+            .settings
+            .amqp
+            .prefetch
+            .div_ceil(ctx.settings.harvest.item_batch.clamp(1, 500) as u16)
+            .max(2),
         // A gather lists a whole catalog: a few at a time per process is plenty.
         Role::Gather => ctx.settings.amqp.prefetch.clamp(1, 4),
         Role::Finalize => ctx.settings.amqp.prefetch.clamp(1, 8),

@@ -1,20 +1,28 @@
-//! The item handler: one remote dataset of one job. It starts the item (a conditional update, so a
-//! duplicate delivery of a finished item does nothing), lets the backend fetch and map it, skips it
-//! when its content hash is unchanged, applies the source filters, upserts the dataset by
-//! identity, remembers hash and validators, and moves the item to its final state. Only the call
-//! that made that transition counts it in the job and refills the job's window.
+//! The item handler: a batch of remote datasets of one job (one message carries up to
+//! `harvest.item_batch` of them). Items already final (a duplicate delivery) are left out; the
+//! backend fetches and maps each of the others (fetches overlap); an item whose content hash is
+//! unchanged is skipped, the source filters apply, and the datasets of the batch are upserted by
+//! identity, their records saved and the items moved to their final state, each in one round trip
+//! for the whole batch. Only the call that made an item's final transition counts it in the job
+//! and refills the job's window.
 //!
-//! Transient remote errors go to a delay queue (bounded attempts, `Retry-After` honoured); a
-//! storage outage is retried without consuming the item's attempts. A failing item never fails
-//! the job's other items.
+//! Transient remote errors send the items that met them to a delay queue (bounded attempts,
+//! `Retry-After` honoured); a storage outage retries the whole message without consuming
+//! attempts (finished items are not redone). A failing item never fails the batch's other items.
 
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bson::doc;
-use common::messages::{decode, ItemMessage};
-use common::model::{HarvestError as JobError, HarvestItem, HarvestRecord, Payload, SkipReason};
-use common::storage::{ItemFinal, Progress};
+use bson::oid::ObjectId;
+use common::messages::{decode, encode, ItemMessage};
+use common::model::{
+    HarvestError as JobError, HarvestItem, HarvestRecord, HarvestSource, Payload, SkipReason,
+};
+use common::queue::Role;
+use common::storage::{DatasetWrite, ItemFinal, Progress, RecordWrite};
 use common::telemetry::metrics;
 
 use super::consumer::Handler;
@@ -22,8 +30,9 @@ use super::context::Context;
 use super::{filters, Disposition};
 use crate::backends;
 use crate::error::HarvestError;
+use crate::fetch::Validators;
 use crate::harvester::{ItemContext, ItemOutcome};
-use crate::mapping::{text, MapContext};
+use crate::mapping::{text, MapContext, MappedDataset};
 
 pub struct ItemHandler;
 
@@ -34,21 +43,28 @@ impl Handler for ItemHandler {
         ctx: &Context,
         body: &[u8],
         attempt: u32,
-        redelivered: bool,
+        _redelivered: bool,
     ) -> Disposition {
         let msg: ItemMessage = match decode(body) {
             Ok(m) => m,
             Err(e) => return Disposition::DeadLetter(e.to_string()),
         };
+        let ids = msg.ids();
+        if ids.is_empty() {
+            return Disposition::DeadLetter(format!(
+                "item message of job {} names no item",
+                msg.job_id
+            ));
+        }
         let m = metrics();
-        m.items_in_flight.inc();
-        let result = process(ctx, &msg, attempt, redelivered).await;
-        m.items_in_flight.dec();
+        m.items_in_flight.add(ids.len() as i64);
+        let result = process(ctx, msg.job_id, &ids, attempt).await;
+        m.items_in_flight.sub(ids.len() as i64);
         match result {
             Ok(d) => d,
             Err(e) => {
-                // Storage or broker outage: try again later, same attempt (not the item's fault).
-                tracing::warn!(item = %msg.item_id, error = %e, "item interrupted by infrastructure error, will retry");
+                // Storage or broker outage: try again later, same attempt (not the items' fault).
+                tracing::warn!(job = %msg.job_id, items = ids.len(), error = %e, "items interrupted by infrastructure error, will retry");
                 Disposition::Retry {
                     attempt,
                     delay_ms: ctx.broker.topology().retry_delay(1, None),
@@ -59,102 +75,252 @@ impl Handler for ItemHandler {
     }
 }
 
+/// What the backend stage made of one item.
+enum Stage {
+    /// Final without a dataset write (failed, skipped, filtered out).
+    Final(ItemFinal),
+    /// To write.
+    Write(Box<ToWrite>),
+    /// A transient remote error: try again later.
+    Retry(HarvestError),
+}
+
+struct ToWrite {
+    source: Arc<HarvestSource>,
+    mapped: MappedDataset,
+    content_hash: String,
+    validators: Validators,
+    previous: Option<HarvestRecord>,
+}
+
 async fn process(
     ctx: &Context,
-    msg: &ItemMessage,
+    job: ObjectId,
+    ids: &[String],
     attempt: u32,
-    _redelivered: bool,
 ) -> common::Result<Disposition> {
-    let Some(item) = ctx.store.open_item(&msg.item_id).await? else {
-        return Ok(Disposition::Ack); // already final: a duplicate delivery
-    };
-    let source = ctx.source(item.source).await?;
-    let backend_name = source.backend.clone();
-    let started = Instant::now();
-    let outcome = run_backend(ctx, &item, &source).await;
-    let mut timings = doc! {};
-    let final_state = match outcome {
-        Err(e)
-            if e.is_transient() && (attempt as i64) < ctx.settings.harvest.item_attempts as i64 =>
-        {
-            if let HarvestError::Storage(s) = e {
-                return Err(s);
-            }
-            let delay_ms = ctx.broker.topology().retry_delay(attempt, e.retry_after());
-            return Ok(Disposition::Retry {
-                attempt: attempt + 1,
-                delay_ms,
-                error: e.to_string(),
-            });
-        }
-        Err(HarvestError::Storage(e)) if e.is_transient() => return Err(e),
-        Err(e) => {
-            let message = format!("{} ({}): {e}", item.remote_id, source.url);
-            ItemFinal::Failed {
-                error: JobError::new(message, Some(e.details())),
-                warnings: vec![],
-            }
-        }
-        Ok((out, fetch_map, previous)) => {
-            timings.insert("process_ms", fetch_map.as_millis() as i64);
-            write(ctx, &item, &source, out, previous, &mut timings).await?
-        }
-    };
-    timings.insert("total_ms", started.elapsed().as_millis() as i64);
-    let (progress, outcome) = match &final_state {
-        ItemFinal::Done { created: true, .. } => (
-            Progress {
-                created: 1,
-                ..Default::default()
-            },
-            "created",
-        ),
-        ItemFinal::Done { created: false, .. } => (
-            Progress {
-                updated: 1,
-                ..Default::default()
-            },
-            "updated",
-        ),
-        ItemFinal::Skipped { .. } => (
-            Progress {
-                skipped: 1,
-                ..Default::default()
-            },
-            "skipped",
-        ),
-        ItemFinal::Failed { .. } => (
-            Progress {
-                failed: 1,
-                ..Default::default()
-            },
-            "failed",
-        ),
-    };
-    if let ItemFinal::Failed { error, .. } = &final_state {
-        tracing::info!(job = %item.job, remote_id = %item.remote_id, error = %error.message, "item failed");
+    let items = ctx.store.open_items_by_id(ids).await?;
+    if items.is_empty() {
+        return Ok(Disposition::Ack); // all final already: a duplicate delivery
     }
-    // Only the call that moved the item into its final state counts it.
-    if ctx
-        .store
-        .finish_item(&item.id, &final_state, Some(timings))
-        .await?
-    {
+    let started = Instant::now();
+
+    // Fetch and map every item; remote fetches overlap, mapping is CPU.
+    let stages = futures::future::join_all(items.iter().map(|item| stage(ctx, item, attempt)))
+        .await
+        .into_iter()
+        .collect::<common::Result<Vec<_>>>()?;
+
+    let mut finals: Vec<Option<ItemFinal>> = Vec::with_capacity(items.len());
+    let mut writes: BTreeMap<ObjectId, Vec<(usize, ToWrite)>> = BTreeMap::new();
+    let mut retries: Vec<(usize, HarvestError)> = Vec::new();
+    let mut process_ms = Vec::with_capacity(items.len());
+    for (i, (stage, elapsed)) in stages.into_iter().enumerate() {
+        process_ms.push(elapsed.as_millis() as i64);
+        finals.push(None);
+        match stage {
+            Stage::Final(f) => finals[i] = Some(f),
+            Stage::Write(w) => writes.entry(w.source.id).or_default().push((i, *w)),
+            Stage::Retry(e) => retries.push((i, e)),
+        }
+    }
+
+    // Datasets and records of the batch, a few round trips per source.
+    let store_started = Instant::now();
+    let wrote_any = !writes.is_empty();
+    for batch in writes.into_values() {
+        write(ctx, &items, batch, &mut finals).await?;
+    }
+    let store_ms = store_started.elapsed();
+    if wrote_any {
         metrics()
-            .items_processed
-            .with_label_values(&[&backend_name, outcome])
+            .item_stage_duration
+            .with_label_values(&["store"])
+            .observe(store_ms.as_secs_f64());
+    }
+
+    // Final states, one round trip; only transitions made here are counted.
+    let total_ms = started.elapsed().as_millis() as i64;
+    let mut done = Vec::new();
+    let mut to_finish = Vec::new();
+    for (i, f) in finals.into_iter().enumerate() {
+        let Some(f) = f else { continue };
+        let item = &items[i];
+        if let ItemFinal::Failed { error, .. } = &f {
+            tracing::info!(job = %item.job, remote_id = %item.remote_id, error = %error.message, "item failed");
+        }
+        let timings = doc! {
+            "process_ms": process_ms[i],
+            "store_ms": store_ms.as_millis() as i64,
+            "total_ms": total_ms,
+            "batch": items.len() as i64,
+        };
+        done.push(i);
+        to_finish.push((item.id.clone(), f, timings));
+    }
+    let outcomes: Vec<(&'static str, Progress)> =
+        to_finish.iter().map(|(_, f, _)| count_of(f)).collect();
+    let transitioned = ctx.store.finish_items(to_finish).await?;
+    for ((i, (outcome, progress)), made) in done.into_iter().zip(outcomes).zip(transitioned) {
+        if made {
+            let item = &items[i];
+            let backend = ctx
+                .source(item.source)
+                .await
+                .map(|s| s.backend.clone())
+                .unwrap_or_default();
+            metrics()
+                .items_processed
+                .with_label_values(&[&backend, outcome])
+                .inc();
+            ctx.progress.report(item.job, progress);
+        }
+    }
+
+    // Items that met a transient remote error: one delayed message for all of them.
+    if !retries.is_empty() {
+        let topology = ctx.broker.topology();
+        let delay_ms = retries
+            .iter()
+            .map(|(_, e)| topology.retry_delay(attempt, e.retry_after()))
+            .max()
+            .unwrap_or_default();
+        let (first, first_error) = &retries[0];
+        let error = format!(
+            "{} ({} item(s) to retry)",
+            describe(&items[*first], first_error),
+            retries.len()
+        );
+        let ids = retries.iter().map(|(i, _)| items[*i].id.clone()).collect();
+        let body = encode(&ItemMessage::new(job, ids))?;
+        ctx.broker
+            .publish_retry(Role::Item, &body, attempt + 1, delay_ms, &error)
+            .await?;
+        metrics()
+            .amqp_retries
+            .with_label_values(&[Role::Item.as_str()])
             .inc();
-        ctx.progress.report(item.job, progress);
     }
     Ok(Disposition::Ack)
 }
 
-/// Fetch and map through the source's backend.
+/// An item's error, prefixed with its remote id.
+fn describe(item: &HarvestItem, e: &HarvestError) -> String {
+    format!("{}: {e}", item.remote_id)
+}
+
+/// The job counters and the metric outcome of a final state.
+fn count_of(f: &ItemFinal) -> (&'static str, Progress) {
+    let mut p = Progress::default();
+    let outcome = match f {
+        ItemFinal::Done { created: true, .. } => {
+            p.created = 1;
+            "created"
+        }
+        ItemFinal::Done { created: false, .. } => {
+            p.updated = 1;
+            "updated"
+        }
+        ItemFinal::Skipped { .. } => {
+            p.skipped = 1;
+            "skipped"
+        }
+        ItemFinal::Failed { .. } => {
+            p.failed = 1;
+            "failed"
+        }
+    };
+    (outcome, p)
+}
+
+/// The backend stage of one item, and how long it took. `Err` only for a storage outage.
+async fn stage(
+    ctx: &Context,
+    item: &HarvestItem,
+    attempt: u32,
+) -> common::Result<(Stage, Duration)> {
+    let source = match ctx.source(item.source).await {
+        Ok(s) => s,
+        Err(e) if e.is_transient() => return Err(e),
+        Err(e) => {
+            let error = JobError::new(
+                format!("{}: its source cannot be read: {e}", item.remote_id),
+                None,
+            );
+            let f = ItemFinal::Failed {
+                error,
+                warnings: vec![],
+            };
+            return Ok((Stage::Final(f), Duration::ZERO));
+        }
+    };
+    let t = Instant::now();
+    let outcome = run_backend(ctx, item, &source).await;
+    let elapsed = t.elapsed();
+    let stage = match outcome {
+        Err(HarvestError::Storage(e)) if e.is_transient() => return Err(e),
+        Err(e) if e.is_transient() && attempt < ctx.settings.harvest.item_attempts => {
+            Stage::Retry(e)
+        }
+        Err(e) => {
+            let message = format!("{} ({}): {e}", item.remote_id, source.url);
+            Stage::Final(ItemFinal::Failed {
+                error: JobError::new(message, Some(e.details())),
+                warnings: vec![],
+            })
+        }
+        Ok((ItemOutcome::Skipped(reason, message), previous)) => {
+            // Gather already refreshed `last_seen`; an unchanged item costs no write.
+            Stage::Final(ItemFinal::Skipped {
+                reason,
+                message,
+                dataset: previous.as_ref().and_then(|p| p.dataset),
+                warnings: vec![],
+            })
+        }
+        Ok((
+            ItemOutcome::Mapped {
+                mapped,
+                content_hash,
+                validators,
+            },
+            previous,
+        )) => {
+            let mut mapped = *mapped;
+            let keys = backends::get(&source.backend)
+                .map(|b| b.filter_keys())
+                .unwrap_or_default();
+            match filters::check(&source.config.filters, keys, &mapped.dataset) {
+                Err(reason) => Stage::Final(ItemFinal::Skipped {
+                    reason: SkipReason::Filtered,
+                    message: Some(reason),
+                    dataset: None,
+                    warnings: mapped.warnings,
+                }),
+                Ok(()) => {
+                    if mapped.dataset.slug.is_empty() {
+                        mapped.dataset.slug = text::slugify(&mapped.dataset.title);
+                    }
+                    Stage::Write(Box::new(ToWrite {
+                        source,
+                        mapped,
+                        content_hash,
+                        validators: validators.unwrap_or_default(),
+                        previous,
+                    }))
+                }
+            }
+        }
+    };
+    Ok((stage, elapsed))
+}
+
+/// Fetch and map through the source's backend; unchanged content comes back as skipped.
 async fn run_backend(
     ctx: &Context,
     item: &HarvestItem,
-    source: &common::model::HarvestSource,
-) -> Result<(ItemOutcome, std::time::Duration, Option<HarvestRecord>), HarvestError> {
+    source: &HarvestSource,
+) -> Result<(ItemOutcome, Option<HarvestRecord>), HarvestError> {
     let backend = backends::get(&source.backend)?;
     let job = ctx.job(item.job).await?;
     if job.status.is_final() {
@@ -165,20 +331,17 @@ async fn run_backend(
     }
     let payload = item
         .payload
-        .clone()
+        .as_ref()
         .ok_or_else(|| HarvestError::Limit("item has no payload".into()))?;
     let previous = item.previous.clone();
-    if payload == Payload::Unchanged {
+    if *payload == Payload::Unchanged {
         // Its catalog page answered 304: settled without parsing, if the last run stored it.
         if previous.as_ref().and_then(|p| p.stored_hash()).is_some() {
-            return Ok((
-                ItemOutcome::Skipped(
-                    SkipReason::NotModified,
-                    Some("catalog page not modified".into()),
-                ),
-                std::time::Duration::ZERO,
-                previous,
-            ));
+            let skipped = ItemOutcome::Skipped(
+                SkipReason::NotModified,
+                Some("catalog page not modified".into()),
+            );
+            return Ok((skipped, previous));
         }
         // Nothing stored from the last run (it failed): fetch the pages again next time.
         ctx.store.forget_pages(source.id).await?;
@@ -205,101 +368,84 @@ async fn run_backend(
         "map"
     };
     let t = Instant::now();
-    let out = backend.process(&ictx, &item.remote_id, &payload).await;
-    let elapsed = t.elapsed();
+    let out = backend.process(&ictx, &item.remote_id, payload).await;
     metrics()
         .item_stage_duration
         .with_label_values(&[stage])
-        .observe(elapsed.as_secs_f64());
+        .observe(t.elapsed().as_secs_f64());
     let out = out?;
     // Unchanged content: nothing to write (unless this run forces a refresh or the dataset is gone).
     if let ItemOutcome::Mapped { content_hash, .. } = &out {
         if let Some(stored) = previous.as_ref().and_then(|p| p.stored_hash()) {
             if !job.force_refresh && stored == content_hash {
-                return Ok((
-                    ItemOutcome::Skipped(SkipReason::Unchanged, None),
-                    elapsed,
-                    previous,
-                ));
+                return Ok((ItemOutcome::Skipped(SkipReason::Unchanged, None), previous));
             }
         }
     }
-    Ok((out, elapsed, previous))
+    Ok((out, previous))
 }
 
-/// Apply filters and write the dataset; returns the item's final state.
+/// Upsert the datasets of one source's items, save their records, and set their final states.
 async fn write(
     ctx: &Context,
-    item: &HarvestItem,
-    source: &common::model::HarvestSource,
-    outcome: ItemOutcome,
-    previous: Option<HarvestRecord>,
-    timings: &mut bson::Document,
-) -> common::Result<ItemFinal> {
-    match outcome {
-        ItemOutcome::Skipped(reason, message) => {
-            let dataset = previous.as_ref().and_then(|p| p.dataset);
-            // Gather already refreshed `last_seen`; an unchanged item costs no write.
-            Ok(ItemFinal::Skipped {
-                reason,
-                message,
-                dataset,
-                warnings: vec![],
-            })
-        }
-        ItemOutcome::Mapped {
+    items: &[HarvestItem],
+    batch: Vec<(usize, ToWrite)>,
+    finals: &mut [Option<ItemFinal>],
+) -> common::Result<()> {
+    let Some(source) = batch.first().map(|(_, w)| w.source.clone()) else {
+        return Ok(());
+    };
+    let mut rest = Vec::with_capacity(batch.len());
+    let mut dataset_writes = Vec::with_capacity(batch.len());
+    for (i, w) in batch {
+        let ToWrite {
             mapped,
             content_hash,
             validators,
-        } => {
-            let mut mapped = *mapped;
-            let backend = backends::get(&source.backend)
-                .map_err(|e| common::Error::Message(e.to_string()))?;
-            if let Err(reason) = filters::check(
-                &source.config.filters,
-                backend.filter_keys(),
-                &mapped.dataset,
-            ) {
-                return Ok(ItemFinal::Skipped {
-                    reason: SkipReason::Filtered,
-                    message: Some(reason),
-                    dataset: None,
-                    warnings: mapped.warnings,
+            previous,
+            ..
+        } = w;
+        dataset_writes.push(DatasetWrite {
+            dataset: mapped.dataset,
+            contact_points: mapped.contact_points,
+            known: previous.as_ref().and_then(|p| p.dataset),
+        });
+        rest.push((i, content_hash, validators, mapped.warnings));
+    }
+    let upserts = ctx.store.upsert_datasets(&source, dataset_writes).await?;
+    let now = bson::DateTime::now();
+    let mut records = Vec::with_capacity(rest.len());
+    for ((i, content_hash, validators, warnings), upsert) in rest.into_iter().zip(upserts) {
+        let item = &items[i];
+        match upsert {
+            Ok(u) => {
+                records.push(RecordWrite {
+                    source: source.id,
+                    remote_id: item.remote_id.clone(),
+                    dataset: Some(u.id),
+                    content_hash: Some(content_hash),
+                    etag: validators.etag,
+                    last_modified: validators.last_modified,
+                    job: item.job,
+                    now,
+                });
+                finals[i] = Some(ItemFinal::Done {
+                    dataset: u.id,
+                    created: u.created,
+                    warnings,
                 });
             }
-            if mapped.dataset.slug.is_empty() {
-                mapped.dataset.slug = text::slugify(&mapped.dataset.title);
+            Err(e) => {
+                let message = format!(
+                    "{} ({}): the dataset could not be stored: {e}",
+                    item.remote_id, source.url
+                );
+                finals[i] = Some(ItemFinal::Failed {
+                    error: JobError::new(message, None),
+                    warnings,
+                });
             }
-            let t = Instant::now();
-            let known = previous.as_ref().and_then(|p| p.dataset);
-            let upsert = ctx
-                .store
-                .upsert_dataset(source, mapped.dataset, &mapped.contact_points, known)
-                .await?;
-            let validators = validators.unwrap_or_default();
-            ctx.store
-                .save_record(
-                    source.id,
-                    &item.remote_id,
-                    Some(upsert.id),
-                    Some(&content_hash),
-                    validators.etag.as_deref(),
-                    validators.last_modified.as_deref(),
-                    item.job,
-                    bson::DateTime::now(),
-                )
-                .await?;
-            let store_time = t.elapsed();
-            metrics()
-                .item_stage_duration
-                .with_label_values(&["store"])
-                .observe(store_time.as_secs_f64());
-            timings.insert("store_ms", store_time.as_millis() as i64);
-            Ok(ItemFinal::Done {
-                dataset: upsert.id,
-                created: upsert.created,
-                warnings: mapped.warnings,
-            })
         }
     }
+    ctx.store.save_records(records).await
 }

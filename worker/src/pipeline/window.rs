@@ -9,11 +9,12 @@ use common::queue::Role;
 
 use super::context::Context;
 
-/// Publish item messages for `ids` (confirms awaited together).
+/// Publish item messages for `ids`, `harvest.item_batch` items per message (confirms awaited
+/// together).
 pub async fn publish_items(ctx: &Context, job: ObjectId, ids: &[String]) -> common::Result<()> {
     let bodies = ids
-        .iter()
-        .map(|id| encode(&ItemMessage::new(job, id.clone())))
+        .chunks(ctx.settings.harvest.item_batch.max(1))
+        .map(|batch| encode(&ItemMessage::new(job, batch.to_vec())))
         .collect::<common::Result<Vec<_>>>()?;
     for chunk in bodies.chunks(1_000) {
         ctx.broker.publish_many(Role::Item, chunk).await?;
