@@ -41,10 +41,18 @@ fn write(d: Dataset) -> DatasetWrite {
 async fn a_batch_creates_then_updates_by_identity() {
     let env = TestEnv::new("batch_ids").await;
     let a = env
-        .source("https://a.example.org/catalog", "dcat", SourceConfig::default())
+        .source(
+            "https://a.example.org/catalog",
+            "dcat",
+            SourceConfig::default(),
+        )
         .await;
     let b = env
-        .source("https://b.example.org/catalog", "dcat", SourceConfig::default())
+        .source(
+            "https://b.example.org/catalog",
+            "dcat",
+            SourceConfig::default(),
+        )
         .await;
     let store = &env.store;
 
@@ -67,10 +75,7 @@ async fn a_batch_creates_then_updates_by_identity() {
         )
         .await
         .expect("first batch");
-    let ids: Vec<_> = first
-        .iter()
-        .map(|r| r.as_ref().expect("written"))
-        .collect();
+    let ids: Vec<_> = first.iter().map(|r| r.as_ref().expect("written")).collect();
     assert!(ids.iter().all(|u| u.created), "{ids:?}");
     let slugs: Vec<String> = futures::future::join_all(ids.iter().map(|u| async {
         let d = store.raw("dataset").find_one(doc! { "_id": u.id }).await;
@@ -148,11 +153,7 @@ async fn a_batch_creates_then_updates_by_identity() {
     assert_eq!((third[1].id, third[1].created), (ids[2].id, false));
     assert!(third[2].created);
     assert_eq!(
-        store
-            .raw("dataset")
-            .count_documents(doc! {})
-            .await
-            .unwrap(),
+        store.raw("dataset").count_documents(doc! {}).await.unwrap(),
         4
     );
 }
@@ -161,7 +162,11 @@ async fn a_batch_creates_then_updates_by_identity() {
 async fn two_new_datasets_with_one_uri_in_a_batch_make_one_dataset() {
     let env = TestEnv::new("batch_uri").await;
     let a = env
-        .source("https://a.example.org/catalog", "dcat", SourceConfig::default())
+        .source(
+            "https://a.example.org/catalog",
+            "dcat",
+            SourceConfig::default(),
+        )
         .await;
     let uri = "https://data.example.org/dataset/twice";
     let mut x = dataset(&a, "x", "X");

@@ -271,66 +271,84 @@ pub fn content_hash(ntriples: &str) -> String {
         lines.sort_unstable();
         return hex::encode(Sha256::digest(lines.join("\n").as_bytes()));
     };
+    // How each term is written in the hashed lines, indexed by term id: its N-Triples form, or
+    // for a blank node `_:` and its signature of the previous round.
     let mut labels = BnodeLabels::default();
-    let mut names: HashMap<TermId, String> = HashMap::new();
+    let mut shown: Vec<Option<String>> = vec![None; g.term_count()];
+    let mut blanks: Vec<TermId> = Vec::new();
     for t in g.triples() {
         for id in t {
-            names
-                .entry(*id)
-                .or_insert_with(|| g.nt_term(*id, &mut labels));
+            let slot = &mut shown[*id as usize];
+            if slot.is_none() {
+                *slot = Some(if g.term(*id).is_blank() {
+                    blanks.push(*id);
+                    "_:".to_owned()
+                } else {
+                    g.nt_term(*id, &mut labels)
+                });
+            }
         }
     }
-    let blanks: Vec<TermId> = names
-        .keys()
-        .copied()
-        .filter(|id| g.term(*id).is_blank())
-        .collect();
-    let mut sig: HashMap<TermId, String> = blanks.iter().map(|b| (*b, String::new())).collect();
-    let show = |id: TermId, me: TermId, sig: &HashMap<TermId, String>| -> String {
-        if id == me {
-            "@self".to_owned()
-        } else if let Some(s) = sig.get(&id) {
-            format!("_:{s}")
-        } else {
-            names.get(&id).cloned().unwrap_or_default()
-        }
+    let line = |t: Triple, me: TermId, shown: &[Option<String>], end: &str| -> String {
+        let parts = [
+            show(t[0], me, shown),
+            show(t[1], me, shown),
+            show(t[2], me, shown),
+        ];
+        let mut l = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum::<usize>() + 2);
+        l.push_str(parts[0]);
+        l.push(' ');
+        l.push_str(parts[1]);
+        l.push(' ');
+        l.push_str(parts[2]);
+        l.push_str(end);
+        l
     };
+    let mut next: Vec<String> = Vec::with_capacity(blanks.len());
     for _ in 0..HASH_ROUNDS {
-        let mut next = HashMap::with_capacity(sig.len());
+        next.clear();
         for b in &blanks {
             let mut lines: Vec<String> = g
                 .triples_of(*b)
                 .chain(g.triples_to(*b))
-                .map(|t| {
-                    format!(
-                        "{} {} {}",
-                        show(t[0], *b, &sig),
-                        show(t[1], *b, &sig),
-                        show(t[2], *b, &sig)
-                    )
-                })
+                .map(|t| line(t, *b, &shown, ""))
                 .collect();
             lines.sort_unstable();
-            let digest = Sha256::digest(lines.join("\n").as_bytes());
-            next.insert(*b, hex::encode(&digest[..12]));
+            next.push(format!("_:{}", hex::encode(&digest_lines(&lines)[..12])));
         }
-        sig = next;
+        for (b, s) in blanks.iter().zip(next.drain(..)) {
+            shown[*b as usize] = Some(s);
+        }
     }
     let mut lines: Vec<String> = g
         .triples()
         .iter()
-        .map(|t| {
-            format!(
-                "{} {} {} .",
-                show(t[0], TermId::MAX, &sig),
-                show(t[1], TermId::MAX, &sig),
-                show(t[2], TermId::MAX, &sig)
-            )
-        })
+        .map(|t| line(*t, TermId::MAX, &shown, " ."))
         .collect();
     lines.sort_unstable();
     lines.dedup();
-    hex::encode(Sha256::digest(lines.join("\n").as_bytes()))
+    hex::encode(digest_lines(&lines))
+}
+
+/// How term `id` is written in a line about blank node `me`.
+fn show(id: TermId, me: TermId, shown: &[Option<String>]) -> &str {
+    if id == me {
+        "@self"
+    } else {
+        shown[id as usize].as_deref().unwrap_or_default()
+    }
+}
+
+/// SHA-256 of `lines` joined by newlines (without building the joined string).
+fn digest_lines(lines: &[String]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            h.update(b"\n");
+        }
+        h.update(l.as_bytes());
+    }
+    h.finalize().into()
 }
 
 #[cfg(test)]
@@ -352,5 +370,38 @@ mod tests {
         let a = "_:a <http://p/u> \"1\" .\n_:a <http://p/f> \"csv\" .\n_:b <http://p/u> \"2\" .\n_:b <http://p/f> \"json\" .\n";
         let b = "_:a <http://p/u> \"1\" .\n_:a <http://p/f> \"json\" .\n_:b <http://p/u> \"2\" .\n_:b <http://p/f> \"csv\" .\n";
         assert_ne!(content_hash(a), content_hash(b));
+    }
+
+    /// The hashes stored by earlier versions must not change (a changed hash rewrites every
+    /// dataset of every source on the next run): these were computed before the hash was
+    /// rewritten without string joins and hash maps.
+    #[test]
+    fn hash_values_are_stable_across_versions() {
+        const SAMPLE: &str = concat!(
+            "<http://x/d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/dcat#Dataset> .\n",
+            "<http://x/d> <http://purl.org/dc/terms/title> \"Qualit\\u00E9 de l'air\"@fr .\n",
+            "<http://x/d> <http://www.w3.org/ns/dcat#distribution> _:d1 .\n",
+            "<http://x/d> <http://www.w3.org/ns/dcat#distribution> _:d2 .\n",
+            "_:d1 <http://www.w3.org/ns/dcat#downloadURL> <http://x/a.csv> .\n",
+            "_:d1 <http://spdx.org/rdf/terms#checksum> _:c1 .\n",
+            "_:c1 <http://spdx.org/rdf/terms#checksumValue> \"abc\"^^<http://www.w3.org/2001/XMLSchema#hexBinary> .\n",
+            "_:d2 <http://www.w3.org/ns/dcat#downloadURL> <http://x/b.json> .\n",
+            "_:d2 <http://x/self> _:d2 .\n",
+            "<http://x/d> <http://purl.org/dc/terms/temporal> _:t .\n",
+            "_:t <http://www.w3.org/ns/dcat#startDate> \"2020-01-01\"^^<http://www.w3.org/2001/XMLSchema#date> .\n",
+            "<http://x/d> <http://purl.org/dc/terms/title> \"Qualit\\u00E9 de l'air\"@fr .\n",
+        );
+        assert_eq!(
+            content_hash(SAMPLE),
+            "7b25ff8aad5cc0051928e019e512ae480c65df8b3214301a3388cdd466b8ca13"
+        );
+        assert_eq!(
+            content_hash("not n-triples at all\nzz"),
+            "5575541ab079497874444774e140b6d9ad3e783a23150cbd8ff11fac914de0d4"
+        );
+        assert_eq!(
+            content_hash(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }

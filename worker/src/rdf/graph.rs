@@ -12,6 +12,11 @@
 //! reader is tolerant (it reads N-Triples and N-Quads lines, ignoring graph names).
 
 use std::collections::{HashMap, HashSet};
+
+/// The graph's maps hash term ids and terms with foldhash (randomly seeded per process): several
+/// times cheaper than SipHash on these small keys, which the parser and the mapper look up for
+/// every triple.
+type Fast = foldhash::fast::RandomState;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -111,16 +116,21 @@ pub type Triple = [TermId; 3];
 #[derive(Debug, Default, Clone)]
 pub struct Graph {
     terms: Vec<Term>,
-    ids: HashMap<Term, TermId>,
+    ids: HashMap<Term, TermId, Fast>,
     triples: Vec<Triple>,
-    seen: HashSet<Triple>,
-    by_subject: HashMap<TermId, Vec<u32>>,
-    by_object: HashMap<TermId, Vec<u32>>,
+    seen: HashSet<Triple, Fast>,
+    by_subject: HashMap<TermId, Vec<u32>, Fast>,
+    by_object: HashMap<TermId, Vec<u32>, Fast>,
 }
 
 impl Graph {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Number of interned terms: term ids are `0..term_count()`.
+    pub fn term_count(&self) -> usize {
+        self.terms.len()
     }
 
     /// Number of (distinct) triples.
