@@ -839,25 +839,11 @@ mod tests {
         job.errors
             .push(HarvestError::new("<script>job</script>", None));
         let item = HarvestItem {
-            id: common::model::item_id(job.id, 0),
-            job: job.id,
-            source: job.source,
-            remote_id: "r<1>".into(),
             remote_url: Some("javascript:alert(1)".into()),
-            seq: 0,
             status: ItemStatus::Failed,
-            skip_reason: None,
-            created_dataset: None,
-            dataset: None,
-            created: bson::DateTime::now(),
-            started: None,
-            ended: None,
             errors: vec![HarvestError::new("bad date", Some("trace & more".into()))],
-            warnings: vec![],
             attempts: 1,
-            payload: None,
-            previous: None,
-            timings: None,
+            ..HarvestItem::listed(job.id, job.source, 0, "r<1>".into(), bson::DateTime::now())
         };
         let items = [ReportItem {
             item,

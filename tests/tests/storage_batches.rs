@@ -29,6 +29,11 @@ fn dataset(source: &common::model::HarvestSource, remote_id: &str, title: &str) 
     }
 }
 
+async fn dcat_source(env: &TestEnv, host: &str) -> common::model::HarvestSource {
+    let url = format!("https://{host}.example.org/catalog");
+    env.source(&url, "dcat", SourceConfig::default()).await
+}
+
 fn write(d: Dataset) -> DatasetWrite {
     DatasetWrite {
         dataset: d,
@@ -40,20 +45,8 @@ fn write(d: Dataset) -> DatasetWrite {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_creates_then_updates_by_identity() {
     let env = TestEnv::new("batch_ids").await;
-    let a = env
-        .source(
-            "https://a.example.org/catalog",
-            "dcat",
-            SourceConfig::default(),
-        )
-        .await;
-    let b = env
-        .source(
-            "https://b.example.org/catalog",
-            "dcat",
-            SourceConfig::default(),
-        )
-        .await;
+    let a = dcat_source(&env, "a").await;
+    let b = dcat_source(&env, "b").await;
     let store = &env.store;
 
     // Source A: three datasets, two with the same title (their slugs must differ), one with a
@@ -161,13 +154,7 @@ async fn a_batch_creates_then_updates_by_identity() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_new_datasets_with_one_uri_in_a_batch_make_one_dataset() {
     let env = TestEnv::new("batch_uri").await;
-    let a = env
-        .source(
-            "https://a.example.org/catalog",
-            "dcat",
-            SourceConfig::default(),
-        )
-        .await;
+    let a = dcat_source(&env, "a").await;
     let uri = "https://data.example.org/dataset/twice";
     let mut x = dataset(&a, "x", "X");
     x.harvest.as_mut().unwrap().uri = Some(uri.into());
@@ -190,25 +177,8 @@ async fn finishing_a_batch_counts_each_item_once() {
     let source = ObjectId::new();
     let items: Vec<HarvestItem> = (0..4)
         .map(|seq| HarvestItem {
-            id: common::model::item_id(job, seq),
-            job,
-            source,
-            remote_id: format!("r{seq}"),
-            remote_url: None,
-            seq,
             status: ItemStatus::Queued,
-            skip_reason: None,
-            created_dataset: None,
-            dataset: None,
-            created: bson::DateTime::now(),
-            started: None,
-            ended: None,
-            errors: vec![],
-            warnings: vec![],
-            attempts: 0,
-            payload: None,
-            previous: None,
-            timings: None,
+            ..HarvestItem::listed(job, source, seq, format!("r{seq}"), bson::DateTime::now())
         })
         .collect();
     env.store.items().insert_many(&items).await.expect("items");

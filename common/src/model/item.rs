@@ -58,6 +58,39 @@ pub struct HarvestItem {
     pub timings: Option<bson::Document>,
 }
 
+impl HarvestItem {
+    /// The `seq`-th item listed by `job`: pending, nothing processed yet.
+    pub fn listed(
+        job: ObjectId,
+        source: ObjectId,
+        seq: i64,
+        remote_id: String,
+        now: DateTime,
+    ) -> Self {
+        Self {
+            id: item_id(job, seq),
+            job,
+            source,
+            remote_id,
+            remote_url: None,
+            seq,
+            status: ItemStatus::Pending,
+            skip_reason: None,
+            created_dataset: None,
+            dataset: None,
+            created: now,
+            started: None,
+            ended: None,
+            errors: vec![],
+            warnings: vec![],
+            attempts: 0,
+            payload: None,
+            previous: None,
+            timings: None,
+        }
+    }
+}
+
 /// The id of the `seq`-th item listed by `job`.
 pub fn item_id(job: ObjectId, seq: i64) -> String {
     format!("{}:{seq}", job.to_hex())

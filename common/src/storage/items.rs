@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use super::bulk::UpdateStatement;
 use super::Store;
 use crate::error::{is_duplicate_key, Result};
-use crate::model::{item_id, HarvestError, HarvestItem, ItemStatus, Payload, SkipReason};
+use crate::model::{HarvestError, HarvestItem, ItemStatus, Payload, SkipReason};
 
 /// An item listed by gather.
 #[derive(Debug, Clone)]
@@ -86,25 +86,15 @@ impl Store {
                     _ => None,
                 };
                 HarvestItem {
-                    id: item_id(job, seq),
-                    job,
-                    source,
-                    remote_id: it.remote_id,
                     remote_url: it.remote_url,
-                    seq,
                     status,
                     skip_reason,
-                    created_dataset: None,
                     dataset,
-                    created: now,
-                    started: None,
                     ended,
                     errors,
-                    warnings: vec![],
-                    attempts: 0,
                     payload: it.payload,
                     previous: it.previous,
-                    timings: None,
+                    ..HarvestItem::listed(job, source, seq, it.remote_id, now)
                 }
             })
             .collect();
@@ -131,16 +121,11 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let pending: std::collections::HashSet<String> = self
-            .raw(super::ITEMS)
-            .find(doc! { "_id": { "$in": ids }, "status": { "$in": ItemStatus::OPEN.to_vec() } })
-            .projection(doc! { "_id": 1 })
-            .await?
-            .try_collect::<Vec<Document>>()
-            .await?
-            .into_iter()
-            .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
-            .collect();
+        let pending = self
+            .item_ids(
+                doc! { "_id": { "$in": ids }, "status": { "$in": ItemStatus::OPEN.to_vec() } },
+            )
+            .await?;
         let open: Vec<String> = ids
             .iter()
             .filter(|id| pending.contains(*id))
@@ -209,17 +194,24 @@ impl Store {
         if outcome.modified as usize == n {
             return Ok(vec![true; n]);
         }
-        let mine: std::collections::HashSet<String> = self
+        let mine = self
+            .item_ids(doc! { "_id": { "$in": &ids }, "finished_by": token })
+            .await?;
+        Ok(ids.iter().map(|id| mine.contains(id)).collect())
+    }
+
+    /// The ids of the items matching `filter`.
+    async fn item_ids(&self, filter: Document) -> Result<std::collections::HashSet<String>> {
+        Ok(self
             .raw(super::ITEMS)
-            .find(doc! { "_id": { "$in": &ids }, "finished_by": token })
+            .find(filter)
             .projection(doc! { "_id": 1 })
             .await?
             .try_collect::<Vec<Document>>()
             .await?
             .into_iter()
             .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
-            .collect();
-        Ok(ids.iter().map(|id| mine.contains(id)).collect())
+            .collect())
     }
 
     /// Open items of a job already claimed by its window (for the sweeper's re-publication):

@@ -175,14 +175,26 @@ impl Store {
     /// published and unfinished at a time, and only listed items are claimed. A compare-and-set
     /// on the job's `next_seq` makes concurrent claimers take disjoint ranges. Returns the ids of
     /// the claimed items that are still open, the ones to publish.
-    pub async fn claim_window(&self, id: ObjectId, window: usize) -> Result<Vec<String>> {
+    ///
+    /// `seen` is a snapshot of the job the caller just read (the progress aggregator gets one from
+    /// its counter update): the first attempt uses it instead of reading the job again.
+    pub async fn claim_window(
+        &self,
+        id: ObjectId,
+        window: usize,
+        mut seen: Option<HarvestJob>,
+    ) -> Result<Vec<String>> {
         for _ in 0..50 {
-            let Some(job) = self
-                .jobs()
-                .find_one(doc! { "_id": id })
-                .projection(doc! { "_id": 1, "source": 1, "status": 1, "created": 1, "counters": 1, "next_seq": 1 })
-                .await?
-            else {
+            let job = match seen.take() {
+                Some(job) => Some(job),
+                None => {
+                    self.jobs()
+                        .find_one(doc! { "_id": id })
+                        .projection(doc! { "_id": 1, "source": 1, "status": 1, "created": 1, "counters": 1, "next_seq": 1 })
+                        .await?
+                }
+            };
+            let Some(job) = job else {
                 return Ok(vec![]);
             };
             if job.status.is_final() {

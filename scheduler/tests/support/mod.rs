@@ -236,25 +236,9 @@ pub async fn seed_job(store: &Store, source: ObjectId) -> SeededJob {
         "MapError::Date { value: \"31/02/2024\" }\n  at mapping::dates::parse".to_owned();
     let now = bson::DateTime::now();
     let item = |seq: i64, remote_id: &str, status: ItemStatus| HarvestItem {
-        id: common::model::item_id(job.id, seq),
-        job: job.id,
-        source,
-        remote_id: remote_id.into(),
         remote_url: Some(format!("https://remote.example.org/datasets/{remote_id}")),
-        seq,
         status,
-        skip_reason: None,
-        created_dataset: None,
-        dataset: None,
-        created: now,
-        started: None,
-        ended: None,
-        errors: vec![],
-        warnings: vec![],
-        attempts: 0,
-        payload: None,
-        previous: None,
-        timings: None,
+        ..HarvestItem::listed(job.id, source, seq, remote_id.into(), now)
     };
     let mut done = item(0, &done_remote_id, ItemStatus::Done);
     done.dataset = Some(ObjectId::new());

@@ -83,7 +83,7 @@ pub async fn run(ctx: Arc<Context>, mut rx: mpsc::UnboundedReceiver<Report>) {
                     let next = if j.gather_complete && j.counters.done >= j.counters.total {
                         window::request_finalize(&ctx, job).await
                     } else {
-                        window::top_up(&ctx, job).await.map(|_| ())
+                        window::top_up_from(&ctx, job, Some(j)).await.map(|_| ())
                     };
                     if let Err(e) = next {
                         tracing::warn!(%job, error = %e, "window refill or finalize request failed");

@@ -5,6 +5,7 @@
 
 use bson::oid::ObjectId;
 use common::messages::{encode, FinalizeMessage, ItemMessage};
+use common::model::HarvestJob;
 use common::queue::Role;
 
 use super::context::Context;
@@ -24,9 +25,18 @@ pub async fn publish_items(ctx: &Context, job: ObjectId, ids: &[String]) -> comm
 
 /// Fill the job's window up to its size; returns how many items were published.
 pub async fn top_up(ctx: &Context, job: ObjectId) -> common::Result<usize> {
+    top_up_from(ctx, job, None).await
+}
+
+/// [`top_up`] from a snapshot of the job just read (saves reading it again).
+pub async fn top_up_from(
+    ctx: &Context,
+    job: ObjectId,
+    seen: Option<HarvestJob>,
+) -> common::Result<usize> {
     let ids = ctx
         .store
-        .claim_window(job, ctx.settings.harvest.job_window)
+        .claim_window(job, ctx.settings.harvest.job_window, seen)
         .await?;
     publish_items(ctx, job, &ids).await?;
     Ok(ids.len())
