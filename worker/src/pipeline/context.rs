@@ -30,6 +30,9 @@ pub struct Context {
     pub readiness: Readiness,
     /// Where item handlers report finished items (batched counters and window refills).
     pub progress: ProgressSink,
+    /// Items fetched and mapped at once by this process: `amqp.prefetch` permits, shared by the
+    /// batches in flight, so the configured item concurrency holds whatever the batch size.
+    pub item_slots: tokio::sync::Semaphore,
     sources: Mutex<HashMap<ObjectId, (Arc<HarvestSource>, Instant)>>,
     jobs: Mutex<HashMap<ObjectId, (Arc<HarvestJob>, Instant)>>,
 }
@@ -49,6 +52,7 @@ impl Context {
         });
         let fetcher = Fetcher::new(&settings.http)?.with_observer(observer);
         let (progress, reports) = ProgressSink::channel();
+        let item_slots = settings.amqp.prefetch.max(1) as usize;
         let ctx = Arc::new(Self {
             settings,
             store,
@@ -57,6 +61,7 @@ impl Context {
             licenses,
             readiness,
             progress,
+            item_slots: tokio::sync::Semaphore::new(item_slots),
             sources: Mutex::new(HashMap::new()),
             jobs: Mutex::new(HashMap::new()),
         });

@@ -254,9 +254,12 @@ async fn stage(
             return Ok((Stage::Final(f), Duration::ZERO));
         }
     };
+    // One of the worker's `amqp.prefetch` item slots (closed only if the context is dropped).
+    let slot = ctx.item_slots.acquire().await.ok();
     let t = Instant::now();
     let outcome = run_backend(ctx, item, &source).await;
     let elapsed = t.elapsed();
+    drop(slot);
     let stage = match outcome {
         Err(HarvestError::Storage(e)) if e.is_transient() => return Err(e),
         Err(e) if e.is_transient() && attempt < ctx.settings.harvest.item_attempts => {
