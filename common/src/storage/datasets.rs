@@ -138,7 +138,7 @@ impl Store {
     /// Write a batch of mapped datasets of one source in a few round trips: one query finds the
     /// datasets they designate, one command updates those, one `insert_many` inserts the others.
     /// A dataset whose bulk write failed (a taken slug, a concurrent insert of the same remote
-    /// dataset) is written again on its own by [`upsert_dataset`](Self::upsert_dataset)'s path.
+    /// dataset) is written again on its own by [`upsert_prepared`](Self::upsert_prepared).
     ///
     /// Returns one result per write, in order; an `Err` of the whole call is a storage outage.
     pub async fn upsert_datasets(
@@ -378,23 +378,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Write a mapped dataset: update the dataset it designates, or insert a new one.
-    /// `known` is the dataset id remembered from the previous run, if any.
-    pub async fn upsert_dataset(
-        &self,
-        source: &HarvestSource,
-        mut dataset: Dataset,
-        contact_points: &[ContactPoint],
-        known: Option<ObjectId>,
-    ) -> Result<UpsertOutcome> {
-        let now = DateTime::now();
-        let remote_id = self
-            .prepare(source, &mut dataset, contact_points, now)
-            .await?;
-        self.upsert_prepared(source, dataset, &remote_id, known, now)
-            .await
-    }
-
     /// What every write of a harvested dataset sets: contact points, owner, internal dates.
     /// Returns the dataset's remote id.
     async fn prepare(
@@ -421,8 +404,9 @@ impl Store {
         Ok(remote_id)
     }
 
-    /// [`upsert_dataset`](Self::upsert_dataset) of a prepared dataset, one query at a time, with
-    /// retries on conflicts (a concurrent insert of the same remote dataset, a taken slug).
+    /// Write one prepared dataset: update the dataset it designates, or insert a new one, one
+    /// query at a time, with retries on conflicts (a concurrent insert of the same remote
+    /// dataset, a taken slug). `known` is the dataset id remembered from the previous run.
     async fn upsert_prepared(
         &self,
         source: &HarvestSource,
