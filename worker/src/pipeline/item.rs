@@ -187,8 +187,8 @@ async fn process(
             .unwrap_or_default();
         let (first, first_error) = &retries[0];
         let error = format!(
-            "{} ({} item(s) to retry)",
-            describe(&items[*first], first_error),
+            "{}: {first_error} ({} item(s) to retry)",
+            items[*first].remote_id,
             retries.len()
         );
         let ids = retries.iter().map(|(i, _)| items[*i].id.clone()).collect();
@@ -202,11 +202,6 @@ async fn process(
             .inc();
     }
     Ok(Disposition::Ack)
-}
-
-/// An item's error, prefixed with its remote id.
-fn describe(item: &HarvestItem, e: &HarvestError) -> String {
-    format!("{}: {e}", item.remote_id)
 }
 
 /// The job counters and the metric outcome of a final state.
