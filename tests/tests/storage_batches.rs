@@ -177,7 +177,7 @@ async fn finishing_a_batch_counts_each_item_once() {
     let source = ObjectId::new();
     let items: Vec<HarvestItem> = (0..4)
         .map(|seq| HarvestItem {
-            status: ItemStatus::Queued,
+            status: ItemStatus::Pending,
             ..HarvestItem::listed(job, source, seq, format!("r{seq}"), bson::DateTime::now())
         })
         .collect();
@@ -223,4 +223,37 @@ async fn finishing_a_batch_counts_each_item_once() {
         .await
         .unwrap()
         .is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_datasets_take_the_first_free_slugs() {
+    let env = TestEnv::new("batch_slugs").await;
+    let a = dcat_source(&env, "a").await;
+    let store = &env.store;
+    // "budget-2024" and "budget-2024-1" belong to datasets made by hand (no harvest block).
+    for slug in ["budget-2024", "budget-2024-1"] {
+        store
+            .raw("dataset")
+            .insert_one(doc! { "_id": ObjectId::new(), "slug": slug, "title": "Budget 2024" })
+            .await
+            .unwrap();
+    }
+    let written = store
+        .upsert_datasets(
+            &a,
+            vec![
+                write(dataset(&a, "x", "Budget 2024")),
+                write(dataset(&a, "y", "Other")),
+                write(dataset(&a, "z", "Budget 2024")),
+            ],
+        )
+        .await
+        .expect("batch");
+    let mut slugs = Vec::new();
+    for r in &written {
+        let id = r.as_ref().expect("written").id;
+        let d = store.raw("dataset").find_one(doc! { "_id": id }).await;
+        slugs.push(d.unwrap().unwrap().get_str("slug").unwrap().to_owned());
+    }
+    assert_eq!(slugs, ["budget-2024-2", "other", "budget-2024-3"]);
 }

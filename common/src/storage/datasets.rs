@@ -220,6 +220,7 @@ impl Store {
         }
 
         if !inserts.is_empty() {
+            self.assign_free_slugs(&mut prepared, &inserts).await?;
             let docs = inserts
                 .iter()
                 .filter_map(|&i| prepared[i].as_ref().map(|(d, _, _)| d));
@@ -264,6 +265,47 @@ impl Store {
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(Error::Message("dataset write was lost".into()))))
             .collect())
+    }
+
+    /// Give the new datasets at `inserts` slugs that no stored dataset and no other new dataset
+    /// of the batch has, in the order [`slug_candidate`] tries them: one query for the batch,
+    /// so that common titles ("Budget primitif 2024") do not cost a failed insert per taken
+    /// slug. A slug taken meanwhile by another worker still fails its insert, which the
+    /// one-by-one path then retries.
+    async fn assign_free_slugs(
+        &self,
+        prepared: &mut [Option<(Dataset, String, Option<ObjectId>)>],
+        inserts: &[usize],
+    ) -> Result<()> {
+        let bases: Vec<(usize, String)> = inserts
+            .iter()
+            .filter_map(|&i| prepared[i].as_ref().map(|(d, _, _)| (i, d.slug.clone())))
+            .collect();
+        let candidates: Vec<String> = bases
+            .iter()
+            .flat_map(|(_, base)| (0..CHECKED_SLUGS).map(move |n| slug_candidate(base, n)))
+            .collect();
+        let mut taken: std::collections::HashSet<String> = self
+            .raw(super::DATASETS)
+            .find(doc! { "slug": { "$in": &candidates } })
+            .projection(doc! { "_id": 0, "slug": 1 })
+            .await?
+            .try_collect::<Vec<Document>>()
+            .await?
+            .into_iter()
+            .filter_map(|d| d.get_str("slug").ok().map(str::to_owned))
+            .collect();
+        for (i, base) in bases {
+            let slug = (0..CHECKED_SLUGS)
+                .map(|n| slug_candidate(&base, n))
+                .find(|c| !taken.contains(c))
+                .unwrap_or_else(|| slug_candidate(&base, CHECKED_SLUGS));
+            taken.insert(slug.clone());
+            if let Some((dataset, _, _)) = prepared[i].as_mut() {
+                dataset.slug = slug;
+            }
+        }
+        Ok(())
     }
 
     /// For each prepared write, the dataset it designates (as [`find_harvested`] would find it,
@@ -469,11 +511,7 @@ impl Store {
         let id = stamp_new(dataset, now);
         let base = slug_base(&dataset.slug, &dataset.title);
         for n in 0..20 {
-            dataset.slug = match n {
-                0 => base.clone(),
-                1..=9 => format!("{base}-{n}"),
-                _ => format!("{base}-{}", &ObjectId::new().to_hex()[16..]),
-            };
+            dataset.slug = slug_candidate(&base, n);
             match self.datasets().insert_one(&*dataset).await {
                 Ok(_) => return Ok(id),
                 Err(e) if is_duplicate_key(&e) && e.to_string().contains("slug") => continue,
@@ -575,6 +613,18 @@ fn slug_base(slug: &str, title: &str) -> String {
         }
     } else {
         s
+    }
+}
+
+/// Slugs tried in order before a random suffix: the base, then `base-1` … `base-9`.
+const CHECKED_SLUGS: usize = 10;
+
+/// The `n`-th slug to try for a new dataset: `base`, `base-1` … `base-9`, then `base-<random>`.
+fn slug_candidate(base: &str, n: usize) -> String {
+    match n {
+        0 => base.to_owned(),
+        n if n < CHECKED_SLUGS => format!("{base}-{n}"),
+        _ => format!("{base}-{}", &ObjectId::new().to_hex()[16..]),
     }
 }
 
