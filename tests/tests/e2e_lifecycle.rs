@@ -458,7 +458,7 @@ async fn claimed_but_unpublished_items_are_published_again_by_the_sweeper() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     env.stop_workers().await;
-    // The claim's messages are lost and its items never marked queued.
+    // The claim's messages are lost: its items stay pending below `next_seq`.
     let ch = env.broker.publisher().await.unwrap();
     let queue = env.broker.topology().queue(common::queue::Role::Item);
     ch.queue_purge(&queue, Default::default()).await.unwrap();

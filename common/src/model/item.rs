@@ -1,8 +1,9 @@
 //! `harvest_item` documents: one per (job, remote id), the result of one remote dataset in one job.
 //!
 //! Items live outside the job document (a job may have a million of them). An item moves
-//! `pending → queued → started → done | skipped | failed`; only the transition into a final state
-//! updates the job counters, so a redelivered message can never count twice.
+//! `pending → done | skipped | failed` (its job's window claims it by sequence number, with no
+//! write of its own); only the transition into a final state updates the job counters, so a
+//! redelivered message can never count twice.
 
 use bson::oid::ObjectId;
 use bson::DateTime;

@@ -115,32 +115,25 @@ impl Store {
         }
     }
 
-    /// Mark claimed items `queued` and return those that were pending, in order: items final
-    /// from their listing (duplicates, pages not modified) stay final and need no message.
-    pub async fn mark_queued(&self, ids: &[String]) -> Result<Vec<String>> {
+    /// Of the claimed `ids`, those still open, in claim order: items final from their listing
+    /// (duplicates, pages not modified) need no message. Nothing is written: an item below the
+    /// job's `next_seq` that is still pending is claimed (published or about to be), which is
+    /// what the sweeper looks for, so a `queued` status would cost one more write per item and
+    /// say nothing new.
+    pub async fn open_of(&self, ids: &[String]) -> Result<Vec<String>> {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let pending = self
+        let open = self
             .item_ids(
                 doc! { "_id": { "$in": ids }, "status": { "$in": ItemStatus::OPEN.to_vec() } },
             )
             .await?;
-        let open: Vec<String> = ids
+        Ok(ids
             .iter()
-            .filter(|id| pending.contains(*id))
+            .filter(|id| open.contains(*id))
             .cloned()
-            .collect();
-        if open.is_empty() {
-            return Ok(open);
-        }
-        self.raw(super::ITEMS)
-            .update_many(
-                doc! { "_id": { "$in": &open }, "status": "pending" },
-                doc! { "$set": { "status": "queued" } },
-            )
-            .await?;
-        Ok(open)
+            .collect())
     }
 
     /// The items of `ids` still open (not final), as the item worker needs them. Final ones (a
@@ -215,8 +208,8 @@ impl Store {
     }
 
     /// Open items of a job already claimed by its window (for the sweeper's re-publication):
-    /// queued or started ones, and pending ones below `next_seq` — claimed, but the claimer
-    /// failed before marking or publishing them (a database restart between the two writes).
+    /// pending ones below `next_seq`, and `queued` or `started` ones written by earlier
+    /// versions.
     pub async fn open_items(
         &self,
         job: ObjectId,

@@ -217,7 +217,7 @@ impl Store {
                 let ids: Vec<String> = (job.next_seq..job.next_seq + k)
                     .map(|seq| crate::model::item_id(id, seq))
                     .collect();
-                return self.mark_queued(&ids).await;
+                return self.open_of(&ids).await;
             }
         }
         Err(Error::Conflict(format!(

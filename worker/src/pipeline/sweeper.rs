@@ -113,7 +113,6 @@ pub async fn sweep(ctx: &Context) -> common::Result<()> {
             .store
             .open_items(job.id, job.next_seq, h.job_window as i64)
             .await?;
-        ctx.store.mark_queued(&open).await?;
         tracing::info!(job = %job.id, republished = open.len(), "re-publishing items of a stalled job");
         window::publish_items(ctx, job.id, &open).await?;
         window::top_up(ctx, job.id).await?;
