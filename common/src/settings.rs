@@ -228,6 +228,10 @@ pub struct WorkerSettings {
     pub shutdown_grace_secs: u64,
     /// Seconds between two sweeps for stalled jobs (0 = no sweeper in this process).
     pub sweep_secs: u64,
+    /// Catalog listings (gathers) this process runs at once. Each holds a catalog page, its
+    /// parsed graph and up to three batches of listed items (a few tens of MB): this bounds the
+    /// worker's memory, while more replicas list more catalogs at once.
+    pub gathers: u16,
 }
 
 impl Default for WorkerSettings {
@@ -236,6 +240,7 @@ impl Default for WorkerSettings {
             roles: vec!["gather".into(), "item".into(), "finalize".into()],
             shutdown_grace_secs: 25,
             sweep_secs: 30,
+            gathers: 2,
         }
     }
 }
@@ -286,6 +291,9 @@ impl Settings {
         }
         if self.http.per_host_concurrency == 0 {
             return fail("http.per_host_concurrency", "must be at least 1");
+        }
+        if !(1..=32).contains(&self.worker.gathers) {
+            return fail("worker.gathers", "must be between 1 and 32");
         }
         for role in &self.worker.roles {
             if !["gather", "item", "finalize"].contains(&role.as_str()) {

@@ -41,8 +41,8 @@ pub async fn run(ctx: Arc<Context>, role: Role, handler: Arc<dyn Handler>, mut s
             .prefetch
             .div_ceil(ctx.settings.harvest.item_batch.clamp(1, 500) as u16)
             .max(2),
-        // A gather lists a whole catalog: a few at a time per process is plenty.
-        Role::Gather => ctx.settings.amqp.prefetch.clamp(1, 4),
+        // A gather lists a whole catalog: `worker.gathers` at a time bounds the memory.
+        Role::Gather => ctx.settings.worker.gathers.max(1),
         Role::Finalize => ctx.settings.amqp.prefetch.clamp(1, 8),
     };
     let grace = Duration::from_secs(ctx.settings.worker.shutdown_grace_secs);
