@@ -2,6 +2,7 @@
 //! settings as the services, so it needs no running scheduler. `serve` runs the scheduler itself.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -152,24 +153,36 @@ pub enum DeadCommand {
     },
 }
 
-async fn service(settings: Settings) -> anyhow::Result<Service> {
+async fn service(settings: Settings, broker: &Arc<Broker>) -> anyhow::Result<Service> {
     let store = Store::connect(&settings.mongodb).await?;
     store.ensure_indexes().await.context("preparing MongoDB")?;
-    let broker = Broker::new(&settings.amqp);
-    Ok(Service::new(settings, store, broker))
+    Ok(Service::new(settings, store, broker.clone()))
 }
 
 pub async fn execute(settings: Settings, command: Command) -> anyhow::Result<()> {
+    let broker = Broker::new(&settings.amqp);
+    let result = dispatch(settings, command, &broker).await;
+    // Close the AMQP connection while the runtime still runs: dropped at exit, lapin's I/O loop
+    // would log errors about a runtime being shut down.
+    broker.close().await;
+    result
+}
+
+async fn dispatch(
+    settings: Settings,
+    command: Command,
+    broker: &Arc<Broker>,
+) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(settings).await,
-        Command::Sources(cmd) => sources(service(settings).await?, cmd).await,
+        Command::Sources(cmd) => sources(service(settings, broker).await?, cmd).await,
         Command::Run {
             source,
             force,
             wait,
             timeout,
         } => {
-            let svc = service(settings).await?;
+            let svc = service(settings, broker).await?;
             let job = svc.run_source(&source, JobTrigger::Manual, force).await?;
             println!("job {} started for source {source}", job.id);
             if wait {
@@ -187,7 +200,7 @@ pub async fn execute(settings: Settings, command: Command) -> anyhow::Result<()>
             backend,
             max,
         } => {
-            let svc = service(settings).await?;
+            let svc = service(settings, broker).await?;
             let src = match (source, url, backend) {
                 (Some(s), _, _) => svc.store.find_source(&s).await?,
                 (None, Some(url), Some(backend)) => crate::api::unsaved_source(&url, &backend),
@@ -208,7 +221,7 @@ pub async fn execute(settings: Settings, command: Command) -> anyhow::Result<()>
             Ok(())
         }
         Command::Jobs { source, limit } => {
-            let svc = service(settings).await?;
+            let svc = service(settings, broker).await?;
             let jobs = match source {
                 Some(s) => {
                     let src = svc.store.find_source(&s).await?;
@@ -231,7 +244,7 @@ pub async fn execute(settings: Settings, command: Command) -> anyhow::Result<()>
             status,
             json,
         } => {
-            let svc = service(settings).await?;
+            let svc = service(settings, broker).await?;
             let id = bson::oid::ObjectId::parse_str(&job).context("job id")?;
             let job = svc.store.get_job(id).await?;
             if json {
@@ -244,7 +257,7 @@ pub async fn execute(settings: Settings, command: Command) -> anyhow::Result<()>
             print_report(&svc, &job, items, status.as_deref()).await
         }
         Command::Dead(cmd) => {
-            let svc = service(settings).await?;
+            let svc = service(settings, broker).await?;
             match cmd {
                 DeadCommand::List { limit } => {
                     let letters = crate::deadletters::list(&svc.broker, limit).await?;
