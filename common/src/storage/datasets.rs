@@ -219,8 +219,9 @@ impl Store {
             }
         }
 
+        let mut slug_bases = std::collections::HashMap::new();
         if !inserts.is_empty() {
-            self.assign_free_slugs(&mut prepared, &inserts).await?;
+            slug_bases = self.assign_free_slugs(&mut prepared, &inserts).await?;
             let docs = inserts
                 .iter()
                 .filter_map(|&i| prepared[i].as_ref().map(|(d, _, _)| d));
@@ -250,6 +251,9 @@ impl Store {
             if let Some((mut dataset, remote_id, known)) = prepared[i].take() {
                 // Back to what `prepare` left: the one-by-one path stamps and slugs it again.
                 dataset.id = None;
+                if let Some(base) = slug_bases.remove(&i) {
+                    dataset.slug = base;
+                }
                 let r = self
                     .upsert_prepared(source, dataset, &remote_id, known, now)
                     .await;
@@ -271,12 +275,12 @@ impl Store {
     /// of the batch has, in the order [`slug_candidate`] tries them: one query for the batch,
     /// so that common titles ("Budget primitif 2024") do not cost a failed insert per taken
     /// slug. A slug taken meanwhile by another worker still fails its insert, which the
-    /// one-by-one path then retries.
+    /// one-by-one path then retries from the base slug, returned here by index.
     async fn assign_free_slugs(
         &self,
         prepared: &mut [Option<(Dataset, String, Option<ObjectId>)>],
         inserts: &[usize],
-    ) -> Result<()> {
+    ) -> Result<std::collections::HashMap<usize, String>> {
         let bases: Vec<(usize, String)> = inserts
             .iter()
             .filter_map(|&i| prepared[i].as_ref().map(|(d, _, _)| (i, d.slug.clone())))
@@ -295,17 +299,17 @@ impl Store {
             .into_iter()
             .filter_map(|d| d.get_str("slug").ok().map(str::to_owned))
             .collect();
-        for (i, base) in bases {
+        for (i, base) in &bases {
             let slug = (0..CHECKED_SLUGS)
-                .map(|n| slug_candidate(&base, n))
+                .map(|n| slug_candidate(base, n))
                 .find(|c| !taken.contains(c))
-                .unwrap_or_else(|| slug_candidate(&base, CHECKED_SLUGS));
+                .unwrap_or_else(|| slug_candidate(base, CHECKED_SLUGS));
             taken.insert(slug.clone());
-            if let Some((dataset, _, _)) = prepared[i].as_mut() {
+            if let Some((dataset, _, _)) = prepared[*i].as_mut() {
                 dataset.slug = slug;
             }
         }
-        Ok(())
+        Ok(bases.into_iter().collect())
     }
 
     /// For each prepared write, the dataset it designates (as [`find_harvested`] would find it,
