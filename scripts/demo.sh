@@ -57,3 +57,7 @@ echo "== Forced harvest: every dataset rewritten in place =="
 echo
 echo "The datasets are in MongoDB database '$HARVEST__MONGODB__DATABASE' (collection 'dataset'); process logs in .demo/."
 echo "To browse the HTML reports, run 'target/debug/harvest-scheduler serve' with the same HARVEST__* settings and open http://$HARVEST__API__BIND/admin/"
+echo
+echo "== udata reads what was written (udata's own models and REST API, scripts/udata-venv.sh) =="
+PY="$(scripts/udata-venv.sh)"
+"$PY" tests/udata/judge.py --mongo "${HARVEST__MONGODB__URI:-mongodb://127.0.0.1:27017}" --db "$HARVEST__MONGODB__DATABASE" --require dataset,harvest_source,harvest_job --summary

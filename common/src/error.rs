@@ -5,12 +5,14 @@
 pub enum Error {
     #[error("configuration: {0}")]
     Config(String),
+    #[cfg(feature = "services")]
     #[error("mongodb: {0}")]
     Mongo(#[from] mongodb::error::Error),
     #[error("bson: {0}")]
     BsonSer(#[from] bson::ser::Error),
     #[error("bson: {0}")]
     BsonDe(#[from] bson::de::Error),
+    #[cfg(feature = "services")]
     #[error("amqp: {0}")]
     Amqp(#[from] lapin::Error),
     #[error("message: {0}")]
@@ -27,6 +29,7 @@ impl Error {
     /// Whether the operation may succeed if retried (a server restarting, a network blip).
     pub fn is_transient(&self) -> bool {
         match self {
+            #[cfg(feature = "services")]
             Error::Mongo(e) => {
                 use mongodb::error::ErrorKind;
                 matches!(
@@ -37,6 +40,7 @@ impl Error {
                 ) || e.contains_label(mongodb::error::RETRYABLE_WRITE_ERROR)
                     || e.contains_label("TransientTransactionError")
             }
+            #[cfg(feature = "services")]
             Error::Amqp(_) => true,
             _ => false,
         }
@@ -45,12 +49,14 @@ impl Error {
     /// A MongoDB duplicate-key error (E11000).
     pub fn is_duplicate_key(&self) -> bool {
         match self {
+            #[cfg(feature = "services")]
             Error::Mongo(e) => is_duplicate_key(e),
             _ => false,
         }
     }
 }
 
+#[cfg(feature = "services")]
 /// Whether a driver error is a duplicate-key violation (E11000), including in bulk writes.
 pub fn is_duplicate_key(e: &mongodb::error::Error) -> bool {
     use mongodb::error::{ErrorKind, WriteFailure};

@@ -18,7 +18,7 @@ pub struct GatherMessage {
 }
 
 /// A few remote datasets of one job, processed together (their writes are batched); their
-/// payloads are in the `harvest_item` documents. Messages written before batching carry one
+/// payloads are in the `harvester_item` documents. Messages written before batching carry one
 /// `item_id` and are still read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemMessage {
@@ -28,6 +28,10 @@ pub struct ItemMessage {
     pub item_id: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<String>,
+    /// When the first attempt of these items started (Unix ms), on retries: all attempts of an
+    /// item end within `http.fetch_budget_secs` of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_ms: Option<i64>,
 }
 
 /// All items of a job are final (or the sweeper gave up waiting): write the report.
@@ -35,6 +39,23 @@ pub struct ItemMessage {
 pub struct FinalizeMessage {
     pub v: u16,
     pub job_id: ObjectId,
+}
+
+/// One webhook delivery to attempt; what to send, where, and its attempts so far are in its
+/// `harvester_webhook_delivery` document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyMessage {
+    pub v: u16,
+    pub delivery: ObjectId,
+}
+
+impl NotifyMessage {
+    pub fn new(delivery: ObjectId) -> Self {
+        Self {
+            v: VERSION,
+            delivery,
+        }
+    }
 }
 
 impl GatherMessage {
@@ -54,6 +75,15 @@ impl ItemMessage {
             job_id,
             item_id: None,
             items,
+            since_ms: None,
+        }
+    }
+
+    /// The same kind of message for a retry of `items` first tried at `since_ms`.
+    pub fn retry(job_id: ObjectId, items: Vec<String>, since_ms: i64) -> Self {
+        Self {
+            since_ms: Some(since_ms),
+            ..Self::new(job_id, items)
         }
     }
 
@@ -76,6 +106,35 @@ impl FinalizeMessage {
 /// Serialize a message body.
 pub fn encode<T: Serialize>(msg: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(msg).map_err(|e| Error::Message(e.to_string()))
+}
+
+/// A message a consumer reads: decoded (version checked), then [`check`](Message::check)ed;
+/// either failing sends it to the dead-letter queue with the reason.
+pub trait Message: DeserializeOwned {
+    /// What makes a decoded message unprocessable, if anything.
+    fn check(&self) -> std::result::Result<(), String> {
+        Ok(())
+    }
+}
+
+impl Message for GatherMessage {}
+impl Message for FinalizeMessage {}
+impl Message for NotifyMessage {}
+
+impl Message for ItemMessage {
+    fn check(&self) -> std::result::Result<(), String> {
+        if self.item_id.is_none() && self.items.is_empty() {
+            return Err(format!("item message of job {} names no item", self.job_id));
+        }
+        Ok(())
+    }
+}
+
+/// Decode a message body for a consumer: version and [`Message::check`] included.
+pub fn decode_message<M: Message>(body: &[u8]) -> Result<M> {
+    let message: M = decode(body)?;
+    message.check().map_err(Error::Message)?;
+    Ok(message)
 }
 
 /// Decode a message body, refusing unknown versions.

@@ -5,7 +5,10 @@
 //!   `P gather`, `P item`, `P finalize` (durable, `x-delivery-limit`, dead-lettered to `P dlx`);
 //! - exchange `P dlx` (fanout) feeds the quorum queue `P dead`: poison messages, with the reason;
 //! - delay queues `P retry.<role>.<ms>` (classic, durable, `x-message-ttl`) dead-letter back to `P x`
-//!   with the role's routing key: a retry waits there without holding a consumer slot.
+//!   with the role's routing key: a retry waits there without holding a consumer slot;
+//! - the quorum queue `P notify` carries webhook deliveries to source owners (consumed beside
+//!   `finalize`); its delay queues `P retry.notify.<ms>` follow `amqp.notify_retry_delays_ms`
+//!   (minutes, not seconds: a receiver that is down gets time to come back).
 //!
 //! Messages are persistent and published with confirms; consumers ack manually.
 
@@ -24,29 +27,7 @@ use tokio::sync::Mutex;
 use crate::error::{Error, Result};
 use crate::settings::AmqpSettings;
 
-/// The three work queues.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    Gather,
-    Item,
-    Finalize,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Gather, Role::Item, Role::Finalize];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Gather => "gather",
-            Role::Item => "item",
-            Role::Finalize => "finalize",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
+pub use crate::settings::Role;
 
 /// Header carrying the retry attempt number of a message.
 pub const ATTEMPT_HEADER: &str = "x-harvest-attempt";
@@ -59,6 +40,7 @@ pub struct Topology {
     pub prefix: String,
     pub delivery_limit: u32,
     pub retry_delays_ms: Vec<u64>,
+    pub notify_retry_delays_ms: Vec<u64>,
 }
 
 impl Topology {
@@ -67,7 +49,33 @@ impl Topology {
             prefix: settings.prefix.clone(),
             delivery_limit: settings.delivery_limit,
             retry_delays_ms: settings.retry_delays_ms.clone(),
+            notify_retry_delays_ms: settings.notify_retry_delays_ms.clone(),
         }
+    }
+
+    /// The delays of the retry queues of `role`.
+    pub fn delays(&self, role: Role) -> &[u64] {
+        match role {
+            Role::Notify => &self.notify_retry_delays_ms,
+            _ => &self.retry_delays_ms,
+        }
+    }
+
+    /// The wait before attempt `attempt + 1` of a webhook delivery, after attempt `attempt`
+    /// (1-based) failed.
+    /// The delay before a message whose handler was interrupted by storage or the broker
+    /// comes back: the role's own delay tiers (notify has its own).
+    pub fn interrupted_delay(&self, role: Role, attempt: u32) -> u64 {
+        match role {
+            Role::Notify => self.notify_delay(1),
+            _ => self.retry_delay(attempt, None),
+        }
+    }
+
+    pub fn notify_delay(&self, attempt: u32) -> u64 {
+        let delays = &self.notify_retry_delays_ms;
+        let idx = (attempt.max(1) as usize - 1).min(delays.len().saturating_sub(1));
+        delays.get(idx).copied().unwrap_or(60_000)
     }
 
     pub fn exchange(&self) -> String {
@@ -107,7 +115,7 @@ impl Topology {
         let mut names: Vec<String> = Role::ALL.iter().map(|r| self.queue(*r)).collect();
         names.push(self.dead_queue());
         for role in Role::ALL {
-            for d in &self.retry_delays_ms {
+            for d in self.delays(role) {
                 names.push(self.retry_queue(role, *d));
             }
         }
@@ -176,7 +184,7 @@ impl Topology {
                 FieldTable::default(),
             )
             .await?;
-            for delay in &self.retry_delays_ms {
+            for delay in self.delays(role) {
                 let mut args = FieldTable::default();
                 args.insert(
                     "x-message-ttl".into(),
@@ -518,5 +526,18 @@ mod tests {
         });
         assert_eq!(t.queue(Role::Item), "t1.item");
         assert!(t.all_queues().iter().all(|q| q.starts_with("t1.")));
+        assert!(t.all_queues().contains(&"t1.retry.notify.30000".to_owned()));
+        assert!(!t.all_queues().contains(&"t1.retry.notify.2000".to_owned()));
+    }
+
+    #[test]
+    fn notify_backoff_follows_its_own_delays() {
+        let t = Topology::new(&AmqpSettings {
+            notify_retry_delays_ms: vec![1000, 5000],
+            ..Default::default()
+        });
+        assert_eq!(t.notify_delay(1), 1000);
+        assert_eq!(t.notify_delay(2), 5000);
+        assert_eq!(t.notify_delay(7), 5000);
     }
 }

@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use std::time::Duration;
 
 use crate::error::{Error, Result};
 
@@ -19,6 +18,8 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     pub log: LogSettings,
     pub worker: WorkerSettings,
+    pub health: HealthSettings,
+    pub notify: NotifySettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +37,10 @@ pub struct AmqpSettings {
     pub retry_delays_ms: Vec<u64>,
     /// Largest message body published, in bytes (RabbitMQ's own limit is far above).
     pub max_message_bytes: usize,
+    /// Delays between two attempts of a webhook delivery, in milliseconds: attempt N+1 waits
+    /// `notify_retry_delays_ms[N-1]` (the last one repeats). Each is a delay queue
+    /// `retry.notify.<ms>`, declared with the rest of the topology from these settings.
+    pub notify_retry_delays_ms: Vec<u64>,
 }
 
 impl Default for AmqpSettings {
@@ -47,6 +52,7 @@ impl Default for AmqpSettings {
             delivery_limit: 5,
             retry_delays_ms: vec![2_000, 15_000, 60_000],
             max_message_bytes: 8 * 1024 * 1024,
+            notify_retry_delays_ms: vec![30_000, 120_000, 600_000, 1_800_000, 3_600_000],
         }
     }
 }
@@ -74,6 +80,12 @@ pub struct HttpSettings {
     pub connect_timeout_secs: u64,
     /// Whole request, body included: a remote sending one byte a second is cut here.
     pub request_timeout_secs: u64,
+    /// No byte received for this long ends a request (a remote that never answers).
+    pub idle_timeout_secs: u64,
+    /// All attempts of one catalog page, or of one item's fetch, end within this time: a slow or
+    /// silent remote ends its page or item with a clear error instead of holding a slot for
+    /// attempts × timeout.
+    pub fetch_budget_secs: u64,
     /// Largest response body accepted, after decompression.
     pub max_body_bytes: usize,
     pub max_redirects: usize,
@@ -101,6 +113,8 @@ impl Default for HttpSettings {
             .into(),
             connect_timeout_secs: 10,
             request_timeout_secs: 60,
+            idle_timeout_secs: 30,
+            fetch_budget_secs: 100,
             max_body_bytes: 64 * 1024 * 1024,
             max_redirects: 5,
             per_host_concurrency: 8,
@@ -172,6 +186,9 @@ pub struct ApiSettings {
     pub tick_secs: u64,
     /// Cron used when a source has none: nightly.
     pub default_schedule: String,
+    /// Public base URL of the scheduler's HTML reports (e.g. `https://harvest.example.org`):
+    /// notifications link to `<public_url>/admin/jobs/<id>`. Empty: no link is sent.
+    pub public_url: String,
 }
 
 impl Default for ApiSettings {
@@ -182,6 +199,7 @@ impl Default for ApiSettings {
             public_reads: true,
             tick_secs: 15,
             default_schedule: "0 2 * * *".into(),
+            public_url: String::new(),
         }
     }
 }
@@ -201,11 +219,62 @@ impl Default for MetricsSettings {
     }
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line, for log collectors (the default).
+    Json,
+    /// Plain text, for people at a terminal.
+    Human,
+}
+
+/// The work queues, and the consumers a worker process runs (`worker.roles`: the three harvest
+/// roles; `notify`, the webhook deliveries, is consumed by the processes that run `finalize`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Gather,
+    Item,
+    Finalize,
+    /// Webhook deliveries to source owners (not a worker role of its own).
+    Notify,
+}
+
+impl Role {
+    /// Every queue.
+    pub const ALL: [Role; 4] = [Role::Gather, Role::Item, Role::Finalize, Role::Notify];
+    /// The roles a worker process may be given (`worker.roles`).
+    pub const WORKER: [Role; 3] = [Role::Gather, Role::Item, Role::Finalize];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Gather => "gather",
+            Role::Item => "item",
+            Role::Finalize => "finalize",
+            Role::Notify => "notify",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Role::parse(s)
+            .ok_or_else(|| format!("unknown role {s:?}: roles are gather, item and finalize"))
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LogSettings {
     /// `json` (default, for log collectors) or `human`.
-    pub format: String,
+    pub format: LogFormat,
     /// An `EnvFilter` directive; `RUST_LOG` wins when set.
     pub level: String,
 }
@@ -213,7 +282,7 @@ pub struct LogSettings {
 impl Default for LogSettings {
     fn default() -> Self {
         Self {
-            format: "json".into(),
+            format: LogFormat::Json,
             level: "info".into(),
         }
     }
@@ -223,7 +292,7 @@ impl Default for LogSettings {
 #[serde(default)]
 pub struct WorkerSettings {
     /// Consumers this process runs: any of `gather`, `item`, `finalize`.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     /// On SIGTERM, time given to in-flight items before they are requeued.
     pub shutdown_grace_secs: u64,
     /// Seconds between two sweeps for stalled jobs (0 = no sweeper in this process).
@@ -237,10 +306,54 @@ pub struct WorkerSettings {
 impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
-            roles: vec!["gather".into(), "item".into(), "finalize".into()],
+            roles: Role::WORKER.to_vec(),
             shutdown_grace_secs: 25,
             sweep_secs: 30,
             gathers: 2,
+        }
+    }
+}
+
+/// When a source counts as unhealthy (`sources health`, the API, the source page and the
+/// `harvest_sources_failing` / `harvest_sources_stale` gauges).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HealthSettings {
+    /// A scheduled source with no successful job (done or done-errors) for this many periods of
+    /// its schedule is stale (with the default nightly schedule, 3 = three days).
+    pub stale_after_periods: f64,
+    /// A source whose last jobs failed this many times in a row counts as failing.
+    pub failing_after: u32,
+}
+
+impl Default for HealthSettings {
+    fn default() -> Self {
+        Self {
+            stale_after_periods: 3.0,
+            failing_after: 3,
+        }
+    }
+}
+
+/// Notifications to source owners (webhooks): how hard a delivery is tried. The delays between
+/// attempts are `amqp.notify_retry_delays_ms` (delay queues belong to the topology).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifySettings {
+    /// Attempts of one delivery (the first included) before it is given up and recorded so.
+    pub attempts: u32,
+    /// Whole-request timeout of one webhook POST.
+    pub timeout_secs: u64,
+    /// Deliveries kept per source (the oldest are deleted beyond this).
+    pub keep_deliveries: usize,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        Self {
+            attempts: 6,
+            timeout_secs: 10,
+            keep_deliveries: 200,
         }
     }
 }
@@ -261,6 +374,7 @@ impl Settings {
                 .with_list_parse_key("http.allow_hosts")
                 .with_list_parse_key("worker.roles")
                 .with_list_parse_key("amqp.retry_delays_ms")
+                .with_list_parse_key("amqp.notify_retry_delays_ms")
                 .try_parsing(true),
         );
         let settings: Settings = builder
@@ -280,6 +394,30 @@ impl Settings {
         if self.amqp.retry_delays_ms.is_empty() {
             return fail("amqp.retry_delays_ms", "needs at least one delay");
         }
+        if self.amqp.notify_retry_delays_ms.is_empty()
+            || self.amqp.notify_retry_delays_ms.contains(&0)
+        {
+            return fail(
+                "amqp.notify_retry_delays_ms",
+                "needs at least one delay, none of them 0",
+            );
+        }
+        if !(1..=50).contains(&self.notify.attempts) {
+            return fail("notify.attempts", "must be between 1 and 50");
+        }
+        if !(1..=300).contains(&self.notify.timeout_secs) {
+            return fail("notify.timeout_secs", "must be between 1 and 300");
+        }
+        if self.notify.keep_deliveries == 0 {
+            return fail("notify.keep_deliveries", "must be at least 1");
+        }
+        let public_url = self.api.public_url.trim();
+        if !public_url.is_empty()
+            && !url::Url::parse(public_url)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        {
+            return fail("api.public_url", "must be an http or https URL (or empty)");
+        }
         if !(1..=500).contains(&self.harvest.item_batch) {
             return fail("harvest.item_batch", "must be between 1 and 500");
         }
@@ -292,19 +430,37 @@ impl Settings {
         if self.http.per_host_concurrency == 0 {
             return fail("http.per_host_concurrency", "must be at least 1");
         }
+        if self.http.idle_timeout_secs == 0 || self.http.request_timeout_secs == 0 {
+            return fail(
+                "http.idle_timeout_secs",
+                "timeouts must be at least 1 second",
+            );
+        }
+        if self.http.fetch_budget_secs < self.http.idle_timeout_secs {
+            return fail(
+                "http.fetch_budget_secs",
+                "must be at least http.idle_timeout_secs (one attempt must fit)",
+            );
+        }
+        if !(1.0..=1000.0).contains(&self.health.stale_after_periods) {
+            return fail(
+                "health.stale_after_periods",
+                "must be between 1 and 1000 (schedule periods)",
+            );
+        }
+        if self.health.failing_after == 0 {
+            return fail("health.failing_after", "must be at least 1");
+        }
         if !(1..=32).contains(&self.worker.gathers) {
             return fail("worker.gathers", "must be between 1 and 32");
         }
-        for role in &self.worker.roles {
-            if !["gather", "item", "finalize"].contains(&role.as_str()) {
-                return fail("worker.roles", "roles are gather, item and finalize");
-            }
+        if self.worker.roles.is_empty() {
+            return fail(
+                "worker.roles",
+                "needs at least one of gather, item, finalize",
+            );
         }
         Ok(())
-    }
-
-    pub fn request_timeout(&self) -> Duration {
-        Duration::from_secs(self.http.request_timeout_secs)
     }
 }
 
@@ -339,5 +495,30 @@ mod tests {
         s.harvest.archive_max_share = 2.0;
         let err = s.validate().unwrap_err().to_string();
         assert!(err.contains("harvest.archive_max_share"), "{err}");
+    }
+
+    #[test]
+    fn roles_and_log_format_are_typed_at_load() {
+        let dir = std::env::temp_dir().join(format!("harvest-typed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("h.toml");
+        std::fs::write(
+            &path,
+            "[worker]\nroles = [\"item\"]\n[log]\nformat = \"human\"\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&path)).unwrap();
+        assert_eq!(s.worker.roles, [Role::Item]);
+        assert_eq!(s.log.format, LogFormat::Human);
+
+        std::fs::write(&path, "[worker]\nroles = [\"item\", \"gatherer\"]\n").unwrap();
+        let err = Settings::load(Some(&path)).unwrap_err().to_string();
+        assert!(
+            err.contains("worker.roles") && err.contains("gatherer"),
+            "{err}"
+        );
+        std::fs::write(&path, "[log]\nformat = \"xml\"\n").unwrap();
+        let err = Settings::load(Some(&path)).unwrap_err().to_string();
+        assert!(err.contains("log.format") && err.contains("xml"), "{err}");
     }
 }

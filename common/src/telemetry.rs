@@ -13,7 +13,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::settings::LogSettings;
 
-/// Initialise logging once. `format` is `json` or `human`; `RUST_LOG` overrides the level.
+/// Initialise logging once, in the configured format; `RUST_LOG` overrides the level.
 pub fn init_logging(settings: &LogSettings) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.level))
@@ -21,7 +21,7 @@ pub fn init_logging(settings: &LogSettings) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    let _ = if settings.format == "human" {
+    let _ = if settings.format == crate::settings::LogFormat::Human {
         builder.try_init()
     } else {
         builder
@@ -52,9 +52,13 @@ pub struct Metrics {
     pub amqp_redeliveries: IntCounterVec,
     pub amqp_retries: IntCounterVec,
     pub amqp_dead_lettered: IntCounterVec,
+    /// Handlers that panicked (the delivery was nacked back to its queue).
+    pub handler_panics: IntCounterVec,
     pub items_in_flight: IntGauge,
     pub queue_messages: GaugeVec,
     pub queue_consumers: GaugeVec,
+    pub sources_failing: IntGauge,
+    pub sources_stale: IntGauge,
 }
 
 fn counter_vec(r: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -122,6 +126,20 @@ impl Metrics {
         )
         .expect("valid metric");
         r.register(Box::new(items_in_flight.clone()))
+            .expect("unique metric");
+        let sources_failing = IntGauge::new(
+            "harvest_sources_failing",
+            "Sources whose last jobs failed health.failing_after times or more in a row (scheduler view)",
+        )
+        .expect("valid metric");
+        r.register(Box::new(sources_failing.clone()))
+            .expect("unique metric");
+        let sources_stale = IntGauge::new(
+            "harvest_sources_stale",
+            "Scheduled sources without a successful job for health.stale_after_periods schedule periods (scheduler view)",
+        )
+        .expect("valid metric");
+        r.register(Box::new(sources_stale.clone()))
             .expect("unique metric");
         let jobs_running = IntGauge::new(
             "harvest_jobs_running",
@@ -220,6 +238,12 @@ impl Metrics {
                 "Messages rejected to the dead-letter queue",
                 &["queue"],
             ),
+            handler_panics: counter_vec(
+                &r,
+                "harvest_handler_panics_total",
+                "Deliveries whose handler panicked (nacked back to the queue)",
+                &["queue"],
+            ),
             items_in_flight,
             queue_messages: gauge_vec(
                 &r,
@@ -233,6 +257,8 @@ impl Metrics {
                 "Consumers of a harvest queue",
                 &["queue"],
             ),
+            sources_failing,
+            sources_stale,
             registry: r,
         }
     }
@@ -255,6 +281,7 @@ impl Metrics {
                 &self.amqp_redeliveries,
                 &self.amqp_retries,
                 &self.amqp_dead_lettered,
+                &self.handler_panics,
             ] {
                 c.with_label_values(&[queue]);
             }
@@ -318,6 +345,7 @@ impl Readiness {
             && self.mongo.load(Ordering::Relaxed)
             && self.consumers.load(Ordering::Relaxed)
     }
+    #[cfg(feature = "services")]
     fn describe(&self) -> String {
         format!(
             "amqp={} mongodb={} consumers={}",
@@ -329,6 +357,7 @@ impl Readiness {
 }
 
 /// Routes `/metrics`, `/healthz`, `/readyz`, to mount on any axum server.
+#[cfg(feature = "services")]
 pub fn router(readiness: Readiness) -> axum::Router {
     use axum::http::StatusCode;
     use axum::routing::get;
@@ -359,6 +388,7 @@ pub fn router(readiness: Readiness) -> axum::Router {
 }
 
 /// Serve the metrics and health routes on `bind` until the process ends ("" disables it).
+#[cfg(feature = "services")]
 pub async fn serve(
     bind: &str,
     readiness: Readiness,

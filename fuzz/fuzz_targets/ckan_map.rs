@@ -4,8 +4,8 @@
 
 use harvest_fuzz::{map_context, source};
 use libfuzzer_sys::fuzz_target;
-use worker::backends::ckan::map_package;
-use worker::backends::ckan_api::{content_hash, package_key, parse_envelope, unwrap_package, Dialect};
+use backends::ckan::map_package;
+use backends::ckan_api::{content_hash, package_key, parse_envelope, unwrap_package, Dialect};
 
 fuzz_target!(init: harvest_fuzz::init(), |data: &[u8]| {
     let source = source("ckan");

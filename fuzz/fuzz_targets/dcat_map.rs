@@ -4,8 +4,8 @@
 
 use harvest_fuzz::{map_context, source, split_dcat_input};
 use libfuzzer_sys::fuzz_target;
-use worker::rdf::catalog::content_hash;
-use worker::rdf::dcat_map::map_dataset;
+use backends::rdf::catalog::content_hash;
+use backends::rdf::dcat_map::map_dataset;
 
 fuzz_target!(init: harvest_fuzz::init(), |data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -5,10 +5,10 @@
 
 use harvest_fuzz::licenses;
 use libfuzzer_sys::fuzz_target;
-use worker::backends::ckan::parse_remote_date;
-use worker::backends::ckan_api::Dialect;
-use worker::mapping::{dates, formats, frequency, ids, markdown, text};
-use worker::rdf::{dcat_map, geo};
+use backends::ckan::parse_remote_date;
+use backends::ckan_api::Dialect;
+use backends::mapping::{dates, formats, frequency, ids, markdown, text};
+use backends::rdf::{dcat_map, geo};
 
 fuzz_target!(init: harvest_fuzz::init(), |data: &[u8]| {
     let s = String::from_utf8_lossy(data);

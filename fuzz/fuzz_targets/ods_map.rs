@@ -3,7 +3,7 @@
 
 use harvest_fuzz::{map_context, source};
 use libfuzzer_sys::fuzz_target;
-use worker::backends::ods::{content_hash, dataset_id, is_inspire, map_dataset};
+use backends::ods::{content_hash, dataset_id, is_inspire, map_dataset};
 
 fuzz_target!(init: harvest_fuzz::init(), |data: &[u8]| {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else {

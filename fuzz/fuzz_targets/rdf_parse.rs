@@ -5,8 +5,8 @@
 
 use harvest_fuzz::{BASE, CONTENT_TYPES};
 use libfuzzer_sys::fuzz_target;
-use worker::rdf::catalog::{content_hash, extract_items};
-use worker::rdf::parse::parse_rdf;
+use backends::rdf::catalog::{content_hash, extract_items};
+use backends::rdf::parse::parse_rdf;
 
 fuzz_target!(init: harvest_fuzz::init(), |data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {

@@ -3,7 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use common::model::HarvestSource;
-use worker::mapping::{LicenseGuesser, MapContext};
+use backends::mapping::{LicenseGuesser, MapContext};
 
 /// The base URL fuzzed documents are parsed against.
 pub const BASE: &str = "http://fuzz.example.org/catalog";

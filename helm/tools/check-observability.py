@@ -33,7 +33,7 @@ COUNTERS = [
 GAUGES = [
     "harvest_build_info", "harvest_last_success_timestamp_seconds", "harvest_items_in_flight",
     "harvest_queue_messages", "harvest_queue_consumers", "harvest_jobs_running",
-    "process_resident_memory_bytes", "process_start_time_seconds",
+    "harvest_sources_failing", "harvest_sources_stale", "process_resident_memory_bytes", "process_start_time_seconds",
 ]
 HISTOGRAMS = [
     "harvest_job_duration_seconds", "harvest_item_stage_duration_seconds",
@@ -55,7 +55,7 @@ DASHBOARD_MUST_USE = [
     "harvest_queue_messages", "harvest_queue_consumers", "harvest_last_success_timestamp_seconds",
     "harvest_remote_requests_total", "process_resident_memory_bytes", "harvest_items_in_flight",
     "harvest_amqp_acks_total", "harvest_amqp_nacks_total", "harvest_amqp_dead_lettered_total",
-    "harvest_item_stage_duration_seconds_bucket",
+    "harvest_item_stage_duration_seconds_bucket", "harvest_sources_failing", "harvest_sources_stale",
 ]
 KEYWORDS = {"and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",
             "offset", "bool", "inf", "nan", "atan2"}

@@ -14,7 +14,6 @@
 //!   time over their SHA-256 digests and are never logged.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
@@ -26,11 +25,13 @@ use axum::{Json, Router};
 use bson::oid::ObjectId;
 use bson::{doc, Document};
 use common::model::{HarvestJob, HarvestSource, ItemStatus, JobTrigger, ValidationState};
-use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+// Token digests are compared with `subtle` (constant time, maintained by the dalek team)
+// rather than a hand-written loop.
+use subtle::ConstantTimeEq;
 
 use crate::service::{Service, ServiceError, SourceInput, ValidationInput, COMMON_FEATURES};
 
@@ -63,12 +64,18 @@ pub fn router(service: Service) -> Router {
         .route("/sources/{id}/validate", post(validate_source))
         .route("/sources/{id}/run", post(run_source))
         .route("/sources/{id}/jobs", get(source_jobs))
+        .route(
+            "/sources/{id}/health",
+            get(crate::health::source_health_api),
+        )
         .route("/sources/{id}/preview", post(preview_saved))
         .route("/preview", post(preview_unsaved))
         .route("/jobs", get(recent_jobs))
         .route("/jobs/{id}", get(get_job))
         .route("/jobs/{id}/items", get(job_items))
+        .route("/jobs/{id}/changes", get(crate::changes::job_changes_api))
         .route("/datasets/{id}", get(get_dataset))
+        .merge(crate::webhooks::api_routes())
         .fallback(api_not_found);
     Router::new()
         .nest("/api/1", api)
@@ -163,6 +170,8 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(m) => Self::not_found(m),
             ServiceError::Conflict(m) => Self::new(StatusCode::CONFLICT, m),
             ServiceError::Internal(m) => Self::internal("internal error", m),
+            ServiceError::Remote(m) => Self::new(StatusCode::BAD_GATEWAY, m),
+            ServiceError::Timeout(m) => Self::new(StatusCode::GATEWAY_TIMEOUT, m),
         }
     }
 }
@@ -226,26 +235,16 @@ impl Auth {
     /// constant time, against every configured token (no early exit).
     fn accepts(&self, token: &str) -> bool {
         let presented = digest(token);
-        let mut found = 0u8;
+        let mut found = subtle::Choice::from(0);
         for expected in &self.digests {
-            found |= constant_time_eq(&presented, expected);
+            found |= presented.ct_eq(expected);
         }
-        found == 1
+        found.into()
     }
 }
 
 fn digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
-}
-
-/// 1 when equal, 0 otherwise, in time independent of the contents.
-fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> u8 {
-    let mut diff = 0u8;
-    for (x, y) in a.iter().zip(b.iter()) {
-        diff |= x ^ y;
-    }
-    // 1 iff diff == 0, without a data-dependent branch.
-    (((diff as u16).wrapping_sub(1) >> 8) & 1) as u8
 }
 
 /// The bearer token of a request, if it sent one.
@@ -352,6 +351,30 @@ pub fn query<T: DeserializeOwned>(uri: &Uri) -> ApiResult<T> {
         })
 }
 
+/// The page (from 1) and page size (1 to `max`, else `default`) of a paged list.
+pub fn paging(
+    page: Option<u64>,
+    page_size: Option<u64>,
+    default: u64,
+    max: u64,
+) -> ApiResult<(u64, u64)> {
+    let page = page.unwrap_or(1);
+    if page == 0 {
+        return Err(ApiError::bad_request(
+            Some("page".into()),
+            "invalid page 0: pages start at 1",
+        ));
+    }
+    let page_size = page_size.unwrap_or(default);
+    if !(1..=max).contains(&page_size) {
+        return Err(ApiError::bad_request(
+            Some("page_size".into()),
+            format!("invalid page_size {page_size}: between 1 and {max}"),
+        ));
+    }
+    Ok((page, page_size))
+}
+
 /// A job id from the path (404 when it cannot be one).
 pub fn job_id(raw: &str) -> ApiResult<ObjectId> {
     ObjectId::parse_str(raw).map_err(|_| {
@@ -396,12 +419,7 @@ pub async fn job_view(service: &Service, job: &HarvestJob) -> ApiResult<Value> {
 /// The job with `counters.total` at least the items listed so far while gather still runs.
 pub async fn live_counters(service: &Service, mut job: HarvestJob) -> ApiResult<HarvestJob> {
     if !job.status.is_final() && !job.gather_complete {
-        let listed = service
-            .store
-            .items()
-            .count_documents(doc! { "job": job.id })
-            .await
-            .map_err(common::Error::from)?;
+        let listed = service.store.count_job_items(job.id, None).await?;
         job.counters.total = job.counters.total.max(listed as i64);
     }
     Ok(job)
@@ -422,23 +440,10 @@ pub async fn item_documents(
     skip: u64,
     limit: i64,
 ) -> ApiResult<Vec<Document>> {
-    let mut filter = doc! { "job": job };
-    if let Some(s) = status {
-        filter.insert("status", s.as_str());
-    }
     Ok(service
         .store
-        .raw(common::storage::ITEMS)
-        .find(filter)
-        .sort(doc! { "seq": 1 })
-        .skip(skip)
-        .limit(limit)
-        .projection(doc! { "payload": 0 })
-        .await
-        .map_err(common::Error::from)?
-        .try_collect()
-        .await
-        .map_err(common::Error::from)?)
+        .job_item_documents(job, status, skip, limit)
+        .await?)
 }
 
 /// Count of a job's items, optionally of one status.
@@ -447,16 +452,7 @@ pub async fn count_items(
     job: ObjectId,
     status: Option<ItemStatus>,
 ) -> ApiResult<u64> {
-    let mut filter = doc! { "job": job };
-    if let Some(s) = status {
-        filter.insert("status", s.as_str());
-    }
-    Ok(service
-        .store
-        .items()
-        .count_documents(filter)
-        .await
-        .map_err(common::Error::from)?)
+    Ok(service.store.count_job_items(job, status).await?)
 }
 
 /// Parse an item status name (`done`, `failed`, …).
@@ -485,11 +481,11 @@ pub fn parse_item_status(raw: &str) -> ApiResult<ItemStatus> {
 // Handlers: backends and the OpenAPI document
 
 async fn list_backends() -> Json<Value> {
-    let backends: Vec<Value> = worker::backends::registry()
+    let backends: Vec<Value> = backends::registry()
         .iter()
         .map(|b| {
             let mut filters: Vec<&str> = b.filter_keys().to_vec();
-            for key in worker::pipeline::filters::GENERIC_KEYS {
+            for key in backends::filters::GENERIC_KEYS {
                 if !filters.contains(key) {
                     filters.push(key);
                 }
@@ -684,20 +680,20 @@ fn preview_source(base: Option<HarvestSource>, input: SourceInput) -> ApiResult<
     if let Some(backend) = input.backend.as_deref() {
         source.backend = backend.trim().to_owned();
     }
-    let backend = worker::backends::get(&source.backend).map_err(|_| {
+    let backend = backends::get(&source.backend).map_err(|_| {
         invalid(
             "backend",
             format!(
                 "unknown backend {:?}; known: {}",
                 source.backend,
-                worker::backends::names().join(", ")
+                backends::names().join(", ")
             ),
         )
     })?;
     if let Some(filters) = input.filters {
         for (i, f) in filters.iter().enumerate() {
             let known = backend.filter_keys().contains(&f.key.as_str())
-                || worker::pipeline::filters::GENERIC_KEYS.contains(&f.key.as_str());
+                || backends::filters::GENERIC_KEYS.contains(&f.key.as_str());
             if !known {
                 return Err(invalid(
                     &format!("filters[{i}].key"),
@@ -757,41 +753,10 @@ async fn preview_saved(
 
 /// Dry-run a source: list and map a few items, write nothing.
 async fn run_preview(svc: &Service, source: &HarvestSource) -> ApiResult<Json<Value>> {
-    let settings = &svc.settings;
-    let fetcher = worker::fetch::Fetcher::new(&settings.http)
-        .map_err(|e| ApiError::internal("building the HTTP client", e))?;
-    let licenses = match svc.store.load_licenses().await {
-        Ok(list) if !list.is_empty() => worker::mapping::LicenseGuesser::new(list),
-        Ok(_) => worker::mapping::LicenseGuesser::builtin(),
-        Err(e) => {
-            tracing::warn!(error = %e, "licenses not loaded from MongoDB: preview uses the built-in list");
-            worker::mapping::LicenseGuesser::builtin()
-        }
-    };
-    let max = settings.harvest.preview_items.max(1);
-    // Whole-preview deadline: a few requests' worth, so a slow remote cannot hold the request.
-    let deadline = Duration::from_secs(settings.http.request_timeout_secs.max(1) * 3 + 30);
-    let run = crate::preview::preview(source, &fetcher, &licenses, max, settings.harvest.max_pages);
-    match tokio::time::timeout(deadline, run).await {
-        Err(_) => Err(ApiError::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            format!(
-                "preview of {} did not finish within {}s",
-                source.url,
-                deadline.as_secs()
-            ),
-        )),
-        Ok(Err(worker::error::HarvestError::UnknownBackend(name))) => {
-            Err(invalid("backend", format!("unknown backend {name:?}")))
-        }
-        Ok(Err(e)) => Err(ApiError::new(
-            StatusCode::BAD_GATEWAY,
-            format!("preview of {} failed: {e}", source.url),
-        )),
-        Ok(Ok(p)) => serde_json::to_value(&p)
-            .map(Json)
-            .map_err(|e| ApiError::internal("serializing the preview", e)),
-    }
+    let preview = svc.preview(source, None).await?;
+    serde_json::to_value(&preview)
+        .map(Json)
+        .map_err(|e| ApiError::internal("serializing the preview", e))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -823,20 +788,7 @@ async fn job_items(
         .filter(|s| !s.is_empty())
         .map(parse_item_status)
         .transpose()?;
-    let page = q.page.unwrap_or(1);
-    if page == 0 {
-        return Err(ApiError::bad_request(
-            Some("page".into()),
-            "invalid page 0: pages start at 1",
-        ));
-    }
-    let page_size = q.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-        return Err(ApiError::bad_request(
-            Some("page_size".into()),
-            format!("invalid page_size {page_size}: between 1 and {MAX_PAGE_SIZE}"),
-        ));
-    }
+    let (page, page_size) = paging(q.page, q.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
     let skip = (page - 1).saturating_mul(page_size);
     let docs = item_documents(&svc, job.id, status, skip, page_size as i64).await?;
     let total = count_items(&svc, job.id, status).await?;
@@ -857,12 +809,7 @@ async fn job_items(
 async fn get_dataset(State(svc): State<Service>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     let not_found = || ApiError::not_found(format!("dataset {id} not found"));
     let oid = ObjectId::parse_str(&id).map_err(|_| not_found())?;
-    let found = svc
-        .store
-        .raw(common::storage::DATASETS)
-        .find_one(doc! { "_id": oid })
-        .await
-        .map_err(common::Error::from)?;
+    let found = svc.store.dataset_document(oid).await?;
     match found {
         Some(d) => Ok(Json(rename_id(common::json::plain(bson::Bson::Document(
             d,
@@ -876,10 +823,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn constant_time_eq_answers_equality() {
+    fn tokens_compare_in_constant_time() {
         let a = digest("secret");
-        assert_eq!(constant_time_eq(&a, &digest("secret")), 1);
-        assert_eq!(constant_time_eq(&a, &digest("secreT")), 0);
+        assert!(bool::from(a.ct_eq(&digest("secret"))));
+        assert!(!bool::from(a.ct_eq(&digest("secreT"))));
         let auth = Auth::new(&["one".into(), " two ".into(), String::new()], true);
         assert_eq!(auth.digests.len(), 2);
         assert!(auth.accepts("one"));

@@ -64,6 +64,13 @@ pub enum Command {
         items: bool,
         #[arg(long)]
         status: Option<String>,
+        /// Also list the datasets the job created, updated, un-archived or archived, with the
+        /// fields an update changed (optionally of one kind with --kind).
+        #[arg(long)]
+        changes: bool,
+        /// created, updated, unarchived or archived (with --changes).
+        #[arg(long, requires = "changes")]
+        kind: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -103,6 +110,47 @@ pub enum SourcesCommand {
     },
     /// Soft-delete a source.
     Delete { source: String },
+    /// Health of every source, worst first: last status, consecutive failures, stale.
+    Health {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Webhook subscriptions of a source: notifications of its jobs' ends to its owner.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WebhooksCommand {
+    /// List the subscriptions of a source (secrets are never shown).
+    List {
+        source: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Subscribe a URL to events of a source.
+    Add {
+        source: String,
+        #[arg(long)]
+        url: String,
+        /// failed, done-errors, done or stale (repeatable, or comma-separated).
+        #[arg(long = "event", required = true, value_delimiter = ',')]
+        events: Vec<String>,
+        /// Name of an environment variable holding the signing secret (16 to 256 characters;
+        /// read from the environment so that it stays out of the shell history).
+        #[arg(long)]
+        secret_env: Option<String>,
+    },
+    /// Delete a subscription.
+    Delete { source: String, webhook: String },
+    /// Latest deliveries of a source, with each attempt.
+    Deliveries {
+        source: String,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(ClapArgs, Debug)]
@@ -206,17 +254,7 @@ async fn dispatch(
                 (None, Some(url), Some(backend)) => crate::api::unsaved_source(&url, &backend),
                 _ => anyhow::bail!("give a source, or --url and --backend"),
             };
-            let fetcher = worker::fetch::Fetcher::new(&svc.settings.http)?;
-            let licenses = worker::mapping::LicenseGuesser::builtin();
-            let max = max.unwrap_or(svc.settings.harvest.preview_items);
-            let p = crate::preview::preview(
-                &src,
-                &fetcher,
-                &licenses,
-                max,
-                svc.settings.harvest.max_pages,
-            )
-            .await?;
+            let p = svc.preview(&src, max).await?;
             println!("{}", serde_json::to_string_pretty(&p)?);
             Ok(())
         }
@@ -242,6 +280,8 @@ async fn dispatch(
             job,
             items,
             status,
+            changes,
+            kind,
             json,
         } => {
             let svc = service(settings, broker).await?;
@@ -254,7 +294,15 @@ async fn dispatch(
                 );
                 return Ok(());
             }
-            print_report(&svc, &job, items, status.as_deref()).await
+            print_report(&svc, &job, items, status.as_deref()).await?;
+            if changes {
+                let kind = crate::changes::parse_kind(kind.as_deref())
+                    .map_err(|e| anyhow::anyhow!(e.message))?;
+                let counts = svc.store.change_counts(job.id).await?;
+                let list = svc.store.job_changes(job.id, kind, 0, 100_000).await?;
+                print!("{}", crate::changes::render_text(&counts, &list));
+            }
+            Ok(())
         }
         Command::Dead(cmd) => {
             let svc = service(settings, broker).await?;
@@ -284,8 +332,7 @@ async fn dispatch(
         }
         Command::Sweep => {
             let (_t, shutdown) = shutdown::channel();
-            let ctx = worker::runtime::context(settings, Readiness::default(), &shutdown).await?;
-            worker::pipeline::sweeper::sweep(&ctx).await?;
+            worker::sweep_once(settings, &shutdown).await?;
             println!("sweep done");
             Ok(())
         }
@@ -398,6 +445,108 @@ async fn sources(svc: Service, cmd: SourcesCommand) -> anyhow::Result<()> {
             println!("{} deleted", s.slug);
             Ok(())
         }
+        SourcesCommand::Health { json } => {
+            let all = crate::health::all(&svc, chrono::Utc::now()).await?;
+            if json {
+                let list: Vec<serde_json::Value> = all
+                    .iter()
+                    .map(|h| crate::health::to_json(h, None))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                print!("{}", crate::health::render_table(&all));
+            }
+            Ok(())
+        }
+        SourcesCommand::Webhooks(cmd) => webhooks(svc, cmd).await,
+    }
+}
+
+async fn webhooks(svc: Service, cmd: WebhooksCommand) -> anyhow::Result<()> {
+    use crate::webhooks::{delivery_view, webhook_view, WebhookInput};
+    match cmd {
+        WebhooksCommand::List { source, json } => {
+            let hooks = svc.list_webhooks(&source).await?;
+            if json {
+                let views: Vec<_> = hooks.iter().map(webhook_view).collect();
+                println!("{}", serde_json::to_string_pretty(&views)?);
+            } else {
+                for h in hooks {
+                    let events: Vec<&str> = h.events.iter().map(|e| e.as_str()).collect();
+                    let signed = h.secret.as_deref().is_some_and(|s| !s.is_empty());
+                    println!(
+                        "{}  {:<28} signed={} {}",
+                        h.id,
+                        events.join(","),
+                        if signed { "yes" } else { "no" },
+                        h.url
+                    );
+                }
+            }
+            Ok(())
+        }
+        WebhooksCommand::Add {
+            source,
+            url,
+            events,
+            secret_env,
+        } => {
+            let secret = match secret_env {
+                Some(name) => Some(std::env::var(&name).with_context(|| {
+                    format!("--secret-env {name}: no such environment variable")
+                })?),
+                None => None,
+            };
+            let hook = svc
+                .add_webhook(
+                    &source,
+                    WebhookInput {
+                        url,
+                        events,
+                        secret,
+                    },
+                )
+                .await?;
+            println!("{}", hook.id);
+            Ok(())
+        }
+        WebhooksCommand::Delete { source, webhook } => {
+            svc.delete_webhook(&source, &webhook).await?;
+            println!("webhook {webhook} deleted");
+            Ok(())
+        }
+        WebhooksCommand::Deliveries {
+            source,
+            limit,
+            json,
+        } => {
+            let deliveries = svc.webhook_deliveries(&source, limit.clamp(1, 500)).await?;
+            if json {
+                let views: Vec<_> = deliveries.iter().map(delivery_view).collect();
+                println!("{}", serde_json::to_string_pretty(&views)?);
+                return Ok(());
+            }
+            for d in deliveries {
+                println!(
+                    "{}  {}  {:<11} {:<9} job={} {}",
+                    d.id,
+                    d.created.to_chrono().format("%Y-%m-%d %H:%M:%S"),
+                    d.event.as_str(),
+                    d.status.as_str(),
+                    d.job.map(|j| j.to_hex()).unwrap_or_else(|| "-".into()),
+                    d.url
+                );
+                for a in &d.attempts {
+                    println!(
+                        "    {} {:>6} ms  {}",
+                        a.at.to_chrono().format("%H:%M:%S"),
+                        a.duration_ms,
+                        crate::webhooks::attempt_outcome(a)
+                    );
+                }
+            }
+            Ok(())
+        }
     }
 }
 
@@ -501,9 +650,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 pub async fn serve_until(settings: Settings, mut shutdown: Shutdown) -> anyhow::Result<()> {
     let readiness = Readiness::default();
     telemetry::metrics().set_build_info("scheduler");
-    telemetry::metrics().prime(&worker::backends::names());
+    telemetry::metrics().prime(&backends::names());
     telemetry::serve(&settings.metrics.bind, readiness.clone()).await?;
-    let store = worker::runtime::open_store(&settings, &shutdown).await?;
+    let store = Store::open(&settings.mongodb, &shutdown).await?;
     readiness.set_mongo(true);
     let broker = Broker::new(&settings.amqp);
     match broker.publisher().await {

@@ -1,6 +1,7 @@
 //! Publishes queue depth and consumer counts (`harvest_queue_messages`, `harvest_queue_consumers`)
 //! and the number of running jobs, polled from RabbitMQ and MongoDB: what KEDA and the dashboards
-//! read when RabbitMQ's own exporter is not scraped.
+//! read when RabbitMQ's own exporter is not scraped. Also the aggregate health gauges
+//! (`harvest_sources_failing`, `harvest_sources_stale`), computed from MongoDB.
 
 use common::queue::Role;
 use common::shutdown::Shutdown;
@@ -30,6 +31,9 @@ pub async fn run(service: Service, mut shutdown: Shutdown) {
         }
         if let Ok(n) = service.store.running_jobs_count().await {
             metrics().jobs_running.set(n as i64);
+        }
+        if let Err(e) = crate::health::refresh_gauges(&service).await {
+            tracing::warn!(error = %e, "source health gauges not refreshed");
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(15)) => {}

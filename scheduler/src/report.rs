@@ -1,6 +1,7 @@
-//! Server-rendered HTML pages of the admin interface: the sources list, one source with its jobs,
-//! and one job's harvest report (spec: "Rapport de moissonnage" — a summary per outcome, then the
-//! datasets, each failed one with its human message and its technical details).
+//! Server-rendered HTML pages of the admin interface: the sources list, one source with its health
+//! (summary and [chart](crate::chart) of its runs) and its jobs, and one job's harvest report
+//! (spec: "Rapport de moissonnage" — a summary per outcome, then the datasets, each failed one
+//! with its human message and its technical details).
 //!
 //! They exist so that an operator, or the producer whose catalog is harvested, can understand a
 //! harvest and fix its errors with nothing but a browser: plain HTML, no JavaScript, every value
@@ -33,6 +34,10 @@ pub fn routes() -> Router<Service> {
         .route("/admin/", get(sources_page))
         .route("/admin/sources/{id}", get(source_page))
         .route("/admin/jobs/{id}", get(job_page))
+        .route(
+            "/admin/jobs/{id}/changes",
+            get(crate::changes::changes_page),
+        )
 }
 
 /// Escape text for HTML content and double-quoted attribute values.
@@ -59,7 +64,7 @@ fn safe_href(url: &str) -> Option<String> {
 }
 
 /// A page error: the API's status and message, as HTML.
-struct PageError(ApiError);
+pub struct PageError(ApiError);
 
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
@@ -112,7 +117,7 @@ nav a{margin-right:.75rem}pre{white-space:pre-wrap;max-width:80rem}\
 dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:bold}";
 
 /// A whole page. `refresh` adds a meta refresh (running jobs).
-fn html(status: StatusCode, title: &str, body: &str, refresh: bool) -> Response {
+pub fn html(status: StatusCode, title: &str, body: &str, refresh: bool) -> Response {
     let meta = if refresh {
         "<meta http-equiv=\"refresh\" content=\"5\">\n"
     } else {
@@ -265,16 +270,28 @@ async fn source_page(State(svc): State<Service>, Path(id): Path<String>) -> Page
         live.push(api::live_counters(&svc, job).await?);
     }
     let running = live.iter().any(|j| !j.status.is_final());
+    let (health, runs) = crate::health::of_source(
+        &svc,
+        source.clone(),
+        crate::health::DEFAULT_RUNS,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(ApiError::from)?;
+    let health =
+        crate::health::render_section(&health, &runs, svc.settings.health.stale_after_periods);
+    let mut body = render_source(&source, &live, &health);
+    body.push_str(&crate::webhooks::source_section(&svc, source.id).await?);
     Ok(html(
         StatusCode::OK,
         &format!("Harvest source {}", source.name),
-        &render_source(&source, &live),
+        &body,
         running,
     ))
 }
 
-/// A source's settings and its jobs.
-pub fn render_source(s: &HarvestSource, jobs: &[HarvestJob]) -> String {
+/// A source's settings, its health (pre-rendered HTML) and its jobs.
+pub fn render_source(s: &HarvestSource, jobs: &[HarvestJob], health: &str) -> String {
     let mut b = String::new();
     let _ = writeln!(b, "<h1>Harvest source {}</h1>", escape(&s.name));
     if s.deleted.is_some() {
@@ -369,6 +386,7 @@ pub fn render_source(s: &HarvestSource, jobs: &[HarvestJob]) -> String {
         );
     }
     let _ = writeln!(b, "</dl>");
+    b.push_str(health);
     let _ = writeln!(b, "<h2>Jobs</h2>");
     if jobs.is_empty() {
         let _ = writeln!(b, "<p>No job yet.</p>");
@@ -445,6 +463,8 @@ pub struct JobReport<'a> {
     /// Items matching the filter, all pages.
     pub matching: u64,
     pub items: &'a [ReportItem],
+    /// The "Changes" section (pre-rendered HTML, see [`crate::changes`]).
+    pub changes: &'a str,
 }
 
 async fn job_page(State(svc): State<Service>, Path(id): Path<String>, uri: Uri) -> PageResult {
@@ -476,6 +496,7 @@ async fn job_page(State(svc): State<Service>, Path(id): Path<String>, uri: Uri) 
         .map(ReportItem::from_document)
         .collect::<Result<Vec<_>, _>>()?;
     let matching = api::count_items(&svc, job.id, filter).await?;
+    let changes = crate::changes::render_summary(job.id, &svc.store.change_counts(job.id).await?);
     let report = JobReport {
         job: &job,
         source: source.as_ref(),
@@ -483,6 +504,7 @@ async fn job_page(State(svc): State<Service>, Path(id): Path<String>, uri: Uri) 
         page,
         matching,
         items: &items,
+        changes: &changes,
     };
     let title = format!(
         "Harvest report — {} — job {}",
@@ -605,6 +627,7 @@ pub fn render_job(r: &JobReport<'_>) -> String {
         c.archived
     );
     let _ = writeln!(b, "</tbody>\n</table>");
+    b.push_str(r.changes);
 
     // Job errors.
     if !job.errors.is_empty() {
@@ -679,25 +702,32 @@ pub fn render_job(r: &JobReport<'_>) -> String {
         let _ = writeln!(b, "</tbody>\n</table>");
     }
     let pages = r.matching.div_ceil(REPORT_PAGE_SIZE).max(1);
-    if pages > 1 {
-        let status = current.map(|s| format!("status={s}&")).unwrap_or_default();
-        let mut links = Vec::new();
-        if r.page > 1 {
-            links.push(format!(
-                "<a href=\"{}\">Previous</a>",
-                escape(&format!("/admin/jobs/{id}?{status}page={}", r.page - 1))
-            ));
-        }
-        links.push(format!("page {} of {pages}", r.page));
-        if r.page < pages {
-            links.push(format!(
-                "<a href=\"{}\">Next</a>",
-                escape(&format!("/admin/jobs/{id}?{status}page={}", r.page + 1))
-            ));
-        }
-        let _ = writeln!(b, "<p class=\"pages\">{}</p>", links.join(" "));
-    }
+    let status = current.map(|s| format!("status={s}&")).unwrap_or_default();
+    b.push_str(&pages_nav(
+        |n| format!("/admin/jobs/{id}?{status}page={n}"),
+        r.page,
+        pages,
+    ));
     b
+}
+
+/// Previous / next links of a paged list (nothing when it has one page).
+pub fn pages_nav(href: impl Fn(u64) -> String, page: u64, pages: u64) -> String {
+    if pages <= 1 {
+        return String::new();
+    }
+    let mut links = Vec::new();
+    if page > 1 {
+        links.push(format!(
+            "<a href=\"{}\">Previous</a>",
+            escape(&href(page - 1))
+        ));
+    }
+    links.push(format!("page {page} of {pages}"));
+    if page < pages {
+        links.push(format!("<a href=\"{}\">Next</a>", escape(&href(page + 1))));
+    }
+    format!("<p class=\"pages\">{}</p>\n", links.join(" "))
 }
 
 /// One row of the items table.
@@ -856,6 +886,7 @@ mod tests {
             page: 1,
             matching: 1,
             items: &items,
+            changes: "",
         });
         assert!(html.contains("&lt;script&gt;job&lt;/script&gt;"));
         assert!(!html.contains("<script>"));

@@ -32,6 +32,11 @@ pub enum ServiceError {
     Conflict(String),
     #[error("{0}")]
     Internal(String),
+    /// The remote catalog failed or answered too slowly (a preview).
+    #[error("{0}")]
+    Remote(String),
+    #[error("{0}")]
+    Timeout(String),
 }
 
 impl ServiceError {
@@ -249,8 +254,50 @@ impl Service {
         Ok(job)
     }
 
+    /// Dry-run `source` (saved or not): list and map at most `max` items (default: the
+    /// `harvest.preview_items` setting) with the licences udata holds, write nothing. The API and
+    /// the CLI both preview through here.
+    pub async fn preview(
+        &self,
+        source: &HarvestSource,
+        max: Option<usize>,
+    ) -> ServiceResult<backends::Preview> {
+        let settings = &self.settings;
+        let fetcher = backends::fetch::Fetcher::new(&settings.http)
+            .map_err(|e| ServiceError::Internal(format!("building the HTTP client: {e}")))?;
+        let licenses = match self.store.load_licenses().await {
+            Ok(list) if !list.is_empty() => backends::mapping::LicenseGuesser::new(list),
+            Ok(_) => backends::mapping::LicenseGuesser::builtin(),
+            Err(e) => {
+                tracing::warn!(error = %e, "licenses not loaded from MongoDB: preview uses the built-in list");
+                backends::mapping::LicenseGuesser::builtin()
+            }
+        };
+        let max = max.unwrap_or(settings.harvest.preview_items).max(1);
+        // Whole-preview deadline: one fetch budget and a margin, so a slow remote cannot hold
+        // the request.
+        let deadline = std::time::Duration::from_secs(settings.http.fetch_budget_secs.max(1) + 30);
+        let run = backends::preview(source, &fetcher, &licenses, max, settings.harvest.max_pages);
+        match tokio::time::timeout(deadline, run).await {
+            Err(_) => Err(ServiceError::Timeout(format!(
+                "preview of {} did not finish within {}s",
+                source.url,
+                deadline.as_secs()
+            ))),
+            Ok(Err(backends::HarvestError::UnknownBackend(name))) => Err(ServiceError::invalid(
+                "backend",
+                format!("unknown backend {name:?}"),
+            )),
+            Ok(Err(e)) => Err(ServiceError::Remote(format!(
+                "preview of {} failed: {e}",
+                source.url
+            ))),
+            Ok(Ok(p)) => Ok(p),
+        }
+    }
+
     async fn free_slug(&self, name: &str, except: Option<ObjectId>) -> ServiceResult<String> {
-        let base = worker::mapping::text::slugify(name);
+        let base = backends::mapping::text::slugify(name);
         let base = if base.is_empty() {
             "source".to_owned()
         } else {
@@ -301,18 +348,18 @@ fn apply(source: &mut HarvestSource, input: SourceInput) -> ServiceResult<()> {
         source.url = url.trim().to_owned();
     }
     if let Some(backend) = input.backend {
-        if worker::backends::get(&backend).is_err() {
+        if backends::get(&backend).is_err() {
             return Err(ServiceError::invalid(
                 "backend",
                 format!(
                     "unknown backend {backend:?}; known: {}",
-                    worker::backends::names().join(", ")
+                    backends::names().join(", ")
                 ),
             ));
         }
         source.backend = backend;
     }
-    let backend = worker::backends::get(&source.backend)
+    let backend = backends::get(&source.backend)
         .map_err(|e| ServiceError::invalid("backend", e.to_string()))?;
     if let Some(owner) = input.owner {
         source.owner = Some(parse_oid("owner", &owner)?);
@@ -338,7 +385,7 @@ fn apply(source: &mut HarvestSource, input: SourceInput) -> ServiceResult<()> {
     if let Some(filters) = input.filters {
         for (i, f) in filters.iter().enumerate() {
             let known = backend.filter_keys().contains(&f.key.as_str())
-                || worker::pipeline::filters::GENERIC_KEYS.contains(&f.key.as_str());
+                || backends::filters::GENERIC_KEYS.contains(&f.key.as_str());
             if !known {
                 return Err(ServiceError::invalid(
                     &format!("filters[{i}].key"),

@@ -398,7 +398,11 @@ async fn soft_delete_hides_the_source() {
         .await;
     assert_eq!(status, 404);
     assert_eq!(
-        env.store.sources().count_documents(doc! {}).await.unwrap(),
+        env.store
+            .raw(common::storage::SOURCES)
+            .count_documents(doc! {})
+            .await
+            .unwrap(),
         2
     );
     let (_, page) = env.page("/admin/").await;
@@ -584,7 +588,13 @@ async fn preview_maps_datasets_and_writes_nothing() {
     let saved: Value = resp.json().await.unwrap();
     assert_eq!(titles(&saved), expected, "{saved}");
 
-    for collection in ["dataset", "harvest_job", "harvest_item", "harvest_record"] {
+    for collection in [
+        common::storage::DATASETS,
+        common::storage::UDATA_JOBS,
+        common::storage::JOBS,
+        common::storage::ITEMS,
+        common::storage::RECORDS,
+    ] {
         let n = env
             .store
             .raw(collection)
@@ -636,15 +646,22 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/1/sources/{id}/validate"),
     ("post", "/api/1/sources/{id}/run"),
     ("get", "/api/1/sources/{id}/jobs"),
+    ("get", "/api/1/sources/{id}/health"),
     ("post", "/api/1/sources/{id}/preview"),
     ("post", "/api/1/preview"),
     ("get", "/api/1/jobs"),
     ("get", "/api/1/jobs/{id}"),
     ("get", "/api/1/jobs/{id}/items"),
+    ("get", "/api/1/jobs/{id}/changes"),
     ("get", "/api/1/datasets/{id}"),
+    ("get", "/api/1/sources/{id}/webhooks"),
+    ("post", "/api/1/sources/{id}/webhooks"),
+    ("get", "/api/1/sources/{id}/webhooks/deliveries"),
+    ("delete", "/api/1/sources/{id}/webhooks/{hook}"),
     ("get", "/admin/"),
     ("get", "/admin/sources/{id}"),
     ("get", "/admin/jobs/{id}"),
+    ("get", "/admin/jobs/{id}/changes"),
 ];
 
 #[tokio::test]
@@ -789,4 +806,290 @@ fn super_escape(text: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
+}
+
+#[tokio::test]
+async fn health_and_change_list_through_the_api_and_pages() {
+    use common::model::{HarvestJob, JobStatus, JobTrigger};
+    let env = TestEnv::start(|s| s.health.failing_after = 2).await;
+    let source = env
+        .create_source("Santé <des> sources", "https://data.example.org/")
+        .await;
+    let sid = source["id"].as_str().unwrap().to_owned();
+
+    // Never run: no status, no failure; manual schedule: never stale.
+    let (status, h) = env.get(&format!("/api/1/sources/{sid}/health")).await;
+    assert_eq!(status, 200, "{h}");
+    assert_eq!(h["last_status"], Value::Null);
+    assert_eq!(h["consecutive_failures"], 0);
+    assert_eq!(h["stale"], false);
+    assert_eq!(h["runs"], json!([]));
+
+    // Done, then failed twice: failing (failing_after = 2), runs newest first.
+    let mut ids = Vec::new();
+    for (i, st) in [JobStatus::Done, JobStatus::Failed, JobStatus::Failed]
+        .into_iter()
+        .enumerate()
+    {
+        let mut job = HarvestJob::new(oid(&source["id"]), JobTrigger::Manual, false);
+        job.status = st;
+        let t = bson::DateTime::now().timestamp_millis() - 3_600_000 + i as i64 * 60_000;
+        job.started = Some(bson::DateTime::from_millis(t));
+        job.ended = Some(bson::DateTime::from_millis(t + 1_500));
+        job.counters.created = if st == JobStatus::Done { 7 } else { 0 };
+        env.store.record_run(&job).await.unwrap();
+        ids.push(job.id.to_hex());
+    }
+    let (status, h) = env
+        .get(&format!("/api/1/sources/{sid}/health?limit=2"))
+        .await;
+    assert_eq!(status, 200, "{h}");
+    assert_eq!(h["last_status"], "failed");
+    assert_eq!(h["consecutive_failures"], 2);
+    assert_eq!(h["failing"], true);
+    assert_eq!(h["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(h["runs"][0]["id"], ids[2]);
+    assert_eq!(h["runs"][0]["duration_ms"], 1500);
+    assert!(h["last_success_at"].is_string());
+    let (status, e) = env
+        .get(&format!("/api/1/sources/{sid}/health?limit=0"))
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(e["field"], "limit");
+    let (status, _) = env.get("/api/1/sources/nope/health").await;
+    assert_eq!(status, 404);
+
+    // The source page draws the chart.
+    let (status, page) = env.page(&format!("/admin/sources/{sid}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<svg id=\"health-chart\""), "{page}");
+    assert_eq!(page.matches("class=\"run run-").count(), 3);
+    assert!(
+        page.contains("id=\"health-failures\" class=\"error\">2<"),
+        "{page}"
+    );
+
+    // A job whose items changed datasets: one created, one updated (title), one skipped.
+    let seeded = seed_job(&env.store, oid(&source["id"])).await;
+    let jid = seeded.job.id.to_hex();
+    let items = env.store.raw(common::storage::ITEMS);
+    items
+        .update_one(
+            doc! { "job": seeded.job.id, "seq": 0_i64 },
+            doc! { "$set": { "change": { "kind": "created" } } },
+        )
+        .await
+        .unwrap();
+    items
+        .update_one(
+            doc! { "job": seeded.job.id, "seq": 1_i64 },
+            doc! { "$set": { "status": "done", "dataset": ObjectId::new(),
+            "change": { "kind": "updated", "fields": ["title"] } } },
+        )
+        .await
+        .unwrap();
+    let (status, c) = env.get(&format!("/api/1/jobs/{jid}/changes")).await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["total"], 2);
+    assert_eq!(c["counts"]["created"], 1);
+    assert_eq!(c["counts"]["updated"], 1);
+    assert_eq!(c["counts"]["archived"], 0);
+    let (status, c) = env
+        .get(&format!("/api/1/jobs/{jid}/changes?kind=updated"))
+        .await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["total"], 1);
+    assert_eq!(c["changes"][0]["remote_id"], "remote-failed-budget");
+    assert_eq!(c["changes"][0]["fields"], json!(["title"]));
+    let (status, e) = env
+        .get(&format!("/api/1/jobs/{jid}/changes?kind=renamed"))
+        .await;
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(e["field"], "kind");
+
+    // The report links the list; the list filters by kind.
+    let (_, page) = env.page(&format!("/admin/jobs/{jid}")).await;
+    assert!(page.contains("id=\"changes-updated\">1 updated<"), "{page}");
+    let (status, page) = env
+        .page(&format!("/admin/jobs/{jid}/changes?kind=updated"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<code>title</code>"), "{page}");
+    assert!(!page.contains(&seeded.done_remote_id), "{page}");
+}
+
+#[tokio::test]
+async fn webhook_subscriptions_are_validated_and_never_show_secrets() {
+    let env = TestEnv::start(|s| s.http.allow_private = false).await;
+    let source = env
+        .create_source("Hooks", "https://data.example.org/catalog.ttl")
+        .await;
+    let sid = source["id"].as_str().unwrap().to_owned();
+    let hooks = format!("/api/1/sources/{sid}/webhooks");
+
+    let secret = "owner-secret-0123456789";
+    let (status, hook) = env
+        .post(
+            &hooks,
+            &json!({ "url": "https://owner.example.org/hook", "events": ["failed", "done-errors", "failed"], "secret": secret }),
+        )
+        .await;
+    assert_eq!(status, 201, "{hook}");
+    assert_eq!(hook["events"], json!(["failed", "done-errors"]));
+    assert_eq!(hook["secret_set"], true);
+    assert!(!hook.to_string().contains(secret));
+
+    // Invalid input names its field; the SSRF guard refuses a literal private address.
+    for (body, field) in [
+        (
+            json!({ "url": "http://127.0.0.1:8080/x", "events": ["failed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "http://169.254.169.254/latest", "events": ["failed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "http://localhost/x", "events": ["failed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "ftp://owner.example.org/x", "events": ["failed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "https://user:pw@owner.example.org/x", "events": ["failed"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "https://owner.example.org/2", "events": [] }),
+            "events",
+        ),
+        (
+            json!({ "url": "https://owner.example.org/2", "events": ["broken"] }),
+            "events",
+        ),
+        (
+            json!({ "url": "https://owner.example.org/2", "events": ["done"], "secret": "short" }),
+            "secret",
+        ),
+        (
+            json!({ "url": "https://owner.example.org/2", "events": ["done"], "hmm": 1 }),
+            "hmm",
+        ),
+    ] {
+        let (status, body) = env.post(&hooks, &body).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["field"], field, "{body}");
+    }
+    // The same URL twice: conflict. Writes need the token.
+    let (status, body) = env
+        .post(
+            &hooks,
+            &json!({ "url": "https://owner.example.org/hook", "events": ["done"] }),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let (status, _) = env
+        .call(
+            Method::POST,
+            &hooks,
+            Some(&json!({ "url": "https://owner.example.org/3", "events": ["done"] })),
+            None,
+        )
+        .await;
+    assert_eq!(status, 401);
+
+    // At most 20 subscriptions.
+    for i in 2..=20 {
+        let (status, body) = env
+            .post(
+                &hooks,
+                &json!({ "url": format!("https://owner.example.org/{i}"), "events": ["stale"] }),
+            )
+            .await;
+        assert_eq!(status, 201, "{i}: {body}");
+    }
+    let (status, body) = env
+        .post(
+            &hooks,
+            &json!({ "url": "https://owner.example.org/21", "events": ["stale"] }),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+
+    let (status, list) = env.get(&hooks).await;
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().unwrap().len(), 20);
+    assert!(!list.to_string().contains(secret));
+    let (status, page) = env.page(&format!("/admin/sources/{sid}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Webhooks") && page.contains("https://owner.example.org/hook"));
+    assert!(!page.contains(secret));
+
+    let id = hook["id"].as_str().unwrap();
+    let (status, _) = env.delete(&format!("{hooks}/{id}")).await;
+    assert_eq!(status, 204);
+    let (status, _) = env.delete(&format!("{hooks}/{id}")).await;
+    assert_eq!(status, 404);
+    let (status, deliveries) = env.get(&format!("{hooks}/deliveries?limit=5")).await;
+    assert_eq!((status, deliveries), (200, json!([])));
+    let (status, _) = env.get(&format!("{hooks}/deliveries?limit=0")).await;
+    assert_eq!(status, 400);
+    let (status, _) = env.get("/api/1/sources/nope/webhooks").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_stale_source_notifies_its_stale_subscribers_once_per_episode() {
+    let env = TestEnv::start(|s| s.api.public_url = "https://harvest.example.org".into()).await;
+    let source = env
+        .create_source("Stale hooks", "https://data.example.org/catalog.ttl")
+        .await;
+    let sid = source["id"].as_str().unwrap().to_owned();
+    let hooks = format!("/api/1/sources/{sid}/webhooks");
+    for (url, events) in [
+        ("https://owner.example.org/stale", json!(["stale"])),
+        ("https://owner.example.org/jobs", json!(["failed", "done"])),
+    ] {
+        let (status, body) = env
+            .post(&hooks, &json!({ "url": url, "events": events }))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let svc = scheduler::service::Service::new(
+        env.settings.clone(),
+        env.store.clone(),
+        common::queue::Broker::new(&env.settings.amqp),
+    );
+    let source = env.store.get_source(oid(&source["id"])).await.unwrap();
+    let since = bson::DateTime::from_millis(1_700_000_000_000);
+    assert_eq!(svc.notify_stale(&source, since).await.unwrap(), 1);
+    // The same episode again (the health check's next pass): nothing new.
+    assert_eq!(svc.notify_stale(&source, since).await.unwrap(), 0);
+    let (status, deliveries) = env.get(&format!("{hooks}/deliveries")).await;
+    assert_eq!(status, 200);
+    let deliveries = deliveries.as_array().unwrap();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    assert_eq!(deliveries[0]["event"], "stale");
+    assert_eq!(deliveries[0]["url"], "https://owner.example.org/stale");
+    assert_eq!(deliveries[0]["status"], "pending");
+    assert!(deliveries[0]["job"].is_null());
+    let payload = env
+        .store
+        .get_delivery(oid(&deliveries[0]["id"]))
+        .await
+        .unwrap()
+        .unwrap()
+        .payload;
+    let payload: Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(payload["source"]["id"], sid.as_str());
+    assert_eq!(payload["stale"]["since"], "2023-11-14T22:13:20+00:00");
+    assert_eq!(
+        payload["report_url"],
+        format!("https://harvest.example.org/admin/sources/{sid}")
+    );
+    // A later episode (after a success) notifies again.
+    let later = bson::DateTime::from_millis(1_800_000_000_000);
+    assert_eq!(svc.notify_stale(&source, later).await.unwrap(), 1);
 }

@@ -34,11 +34,7 @@ async fn jobs_of(env: &TestEnv, source: &str) -> u64 {
 async fn make_due(env: &TestEnv, source: &str) {
     let id = bson::oid::ObjectId::parse_str(source).unwrap();
     let past = bson::DateTime::from_millis(bson::DateTime::now().timestamp_millis() - 1_000);
-    env.store
-        .sources()
-        .update_one(doc! { "_id": id }, doc! { "$set": { "next_run_at": past } })
-        .await
-        .unwrap();
+    env.store.set_next_run(id, Some(past)).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -17,7 +17,7 @@ async fn poison_messages_are_dead_lettered_listed_and_replayed() {
     })
     .await;
     let (trigger, shutdown) = common::shutdown::channel();
-    let worker = tokio::spawn(worker::runtime::run(env.settings.clone(), shutdown));
+    let worker = tokio::spawn(worker::run(env.settings.clone(), shutdown));
     let broker = Broker::new(&env.settings.amqp);
     broker
         .publish(Role::Item, b"{\"v\": 1, \"garbage\": true}")

@@ -60,7 +60,7 @@ pub fn turtle_page(page_url: &str, items: &[TestDataset], next: Option<&str>) ->
     for d in items {
         let uri = &d.uri;
         out.push_str(&format!(
-            "<{uri}> a dcat:Dataset ;\n  dct:identifier \"{id}\" ;\n  dct:title \"{title}\" ;\n  dct:description \"Description of {title}.\" ;\n  dcat:keyword \"test\", \"harvest\" ;\n  dcat:distribution <{uri}/csv> .\n<{uri}/csv> a dcat:Distribution ;\n  dct:title \"CSV export\" ;\n  dcat:downloadURL <https://remote.example.org/files/{id}.csv> ;\n  dct:format \"CSV\" .\n\n",
+            "<{uri}> a dcat:Dataset ;\n  dct:identifier \"{id}\" ;\n  dct:title \"{title}\" ;\n  dct:description \"Description of dataset {id}.\" ;\n  dcat:keyword \"test\", \"harvest\" ;\n  dcat:distribution <{uri}/csv> .\n<{uri}/csv> a dcat:Distribution ;\n  dct:title \"CSV export\" ;\n  dcat:downloadURL <https://remote.example.org/files/{id}.csv> ;\n  dct:format \"CSV\" .\n\n",
             id = d.id,
             title = d.title.replace('"', "'"),
         ));

@@ -62,6 +62,7 @@ impl TestEnv {
         settings.amqp.prefix = format!("t{name}.");
         settings.amqp.prefetch = 32;
         settings.amqp.retry_delays_ms = vec![200, 500, 1000];
+        settings.amqp.notify_retry_delays_ms = vec![500, 1000];
         settings.mongodb.uri = mongo_uri();
         settings.mongodb.database = format!("t_{name}");
         settings.metrics.bind = String::new();
@@ -71,7 +72,7 @@ impl TestEnv {
         settings.worker.shutdown_grace_secs = 10;
         settings.harvest.stall_requeue_secs = 5;
         settings.harvest.stall_timeout_secs = 60;
-        settings.log.format = "human".into();
+        settings.log.format = common::settings::LogFormat::Human;
         let store = Store::connect(&settings.mongodb)
             .await
             .expect("mongodb client");
@@ -99,7 +100,7 @@ impl TestEnv {
     /// Start an in-process worker with the environment's settings (adjust them first if needed).
     pub fn start_worker(&mut self) {
         let (trigger, shutdown) = shutdown::channel();
-        let task = tokio::spawn(worker::runtime::run(self.settings.clone(), shutdown));
+        let task = tokio::spawn(worker::run(self.settings.clone(), shutdown));
         self.workers.push(WorkerHandle { trigger, task });
     }
 
@@ -183,6 +184,32 @@ impl TestEnv {
         self.wait_job(job.id, timeout).await
     }
 
+    /// The stored dataset of `remote_id` (panics when there is none).
+    pub async fn dataset(&self, remote_id: &str) -> bson::Document {
+        self.store
+            .raw("dataset")
+            .find_one(bson::doc! { "harvest.remote_id": remote_id })
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no dataset {remote_id}"))
+    }
+
+    /// The items of a job, by remote id.
+    pub async fn items(&self, job: ObjectId) -> std::collections::HashMap<String, bson::Document> {
+        use futures::TryStreamExt;
+        self.store
+            .raw(common::storage::ITEMS)
+            .find(bson::doc! { "job": job })
+            .await
+            .unwrap()
+            .try_collect::<Vec<bson::Document>>()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|d| Some((d.get_str("remote_id").ok()?.to_owned(), d)))
+            .collect()
+    }
+
     /// The environment's settings as `HARVEST__*` variables, for worker processes.
     pub fn env_vars(&self) -> Vec<(String, String)> {
         let s = &self.settings;
@@ -197,6 +224,15 @@ impl TestEnv {
                 "HARVEST__AMQP__RETRY_DELAYS_MS".into(),
                 s.amqp
                     .retry_delays_ms
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            (
+                "HARVEST__AMQP__NOTIFY_RETRY_DELAYS_MS".into(),
+                s.amqp
+                    .notify_retry_delays_ms
                     .iter()
                     .map(u64::to_string)
                     .collect::<Vec<_>>()
@@ -244,6 +280,21 @@ impl TestEnv {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("spawn worker process")
+    }
+
+    /// Pretend the remote last listed these datasets `days` ago (archiving tests).
+    pub async fn age_records(&self, remote_ids: &[&str], days: i64) {
+        let then = bson::DateTime::from_millis(
+            bson::DateTime::now().timestamp_millis() - days * 86_400_000,
+        );
+        self.store
+            .raw(common::storage::RECORDS)
+            .update_many(
+                bson::doc! { "remote_id": { "$in": remote_ids } },
+                bson::doc! { "$set": { "last_seen": then } },
+            )
+            .await
+            .expect("age records");
     }
 
     pub fn topology(&self) -> Topology {

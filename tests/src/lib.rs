@@ -7,3 +7,5 @@ pub mod catalog_server;
 pub mod catalogs;
 pub mod env;
 pub mod hostile;
+pub mod portals;
+pub mod udata;

@@ -17,7 +17,7 @@ struct Args {
     config: Option<PathBuf>,
     /// Roles to run, comma-separated: gather, item, finalize (default: all).
     #[arg(long, value_delimiter = ',')]
-    roles: Option<Vec<String>>,
+    roles: Option<Vec<common::settings::Role>>,
     /// Human-readable logs instead of JSON.
     #[arg(long)]
     human_logs: bool,
@@ -32,13 +32,13 @@ async fn main() -> anyhow::Result<()> {
         settings.validate()?;
     }
     if args.human_logs {
-        settings.log.format = "human".into();
+        settings.log.format = common::settings::LogFormat::Human;
     }
     common::telemetry::init_logging(&settings.log);
     let (trigger, shutdown) = common::shutdown::channel();
     common::shutdown::on_signals(trigger);
     tracing::info!(roles = ?settings.worker.roles, "worker starting");
-    worker::runtime::run(settings, shutdown).await?;
+    worker::run(settings, shutdown).await?;
     tracing::info!("worker stopped");
     Ok(())
 }

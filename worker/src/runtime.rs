@@ -11,33 +11,10 @@ use common::shutdown::Shutdown;
 use common::storage::Store;
 use common::telemetry::{self, Readiness};
 
-use crate::mapping::LicenseGuesser;
-use crate::pipeline::consumer::{self, Handler};
+use crate::pipeline::consumer;
 use crate::pipeline::context::Context;
-use crate::pipeline::{
-    finalize::FinalizeHandler, gather::GatherHandler, item::ItemHandler, sweeper,
-};
-
-/// Connect to MongoDB and prepare the database, retrying until it answers or shutdown.
-pub async fn open_store(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<Store> {
-    let store = Store::connect(&settings.mongodb).await?;
-    let mut delay = Duration::from_millis(500);
-    loop {
-        match store.ensure_indexes().await {
-            Ok(()) => break,
-            Err(e) if !shutdown.is_triggered() => {
-                tracing::warn!(error = %e, "MongoDB not ready, retrying");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(10));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    store
-        .seed_licenses(&common::model::license::builtin())
-        .await?;
-    Ok(store)
-}
+use crate::pipeline::{finalize, gather, item, notify, sweeper};
+use backends::mapping::LicenseGuesser;
 
 /// Build the shared worker context.
 pub async fn context(
@@ -45,7 +22,7 @@ pub async fn context(
     readiness: Readiness,
     shutdown: &Shutdown,
 ) -> anyhow::Result<Arc<Context>> {
-    let store = open_store(&settings, shutdown).await?;
+    let store = Store::open(&settings.mongodb, shutdown).await?;
     readiness.set_mongo(true);
     let stored = store.load_licenses().await.unwrap_or_default();
     let licenses = if stored.is_empty() {
@@ -57,24 +34,36 @@ pub async fn context(
     Context::new(settings, store, broker, licenses, readiness)
 }
 
+/// One sweep of stalled jobs and expired data (what the sweeper does periodically), then return:
+/// the CLI's `sweep` command.
+pub async fn sweep_once(settings: Settings, shutdown: &Shutdown) -> anyhow::Result<()> {
+    let ctx = context(settings, Readiness::default(), shutdown).await?;
+    sweeper::sweep(&ctx).await?;
+    Ok(())
+}
+
 /// Run the worker until `shutdown` is triggered and in-flight work is drained.
 pub async fn run(settings: Settings, shutdown: Shutdown) -> anyhow::Result<()> {
     let readiness = Readiness::default();
     telemetry::metrics().set_build_info("worker");
-    telemetry::metrics().prime(&crate::backends::names());
+    telemetry::metrics().prime(&backends::names());
     telemetry::serve(&settings.metrics.bind, readiness.clone()).await?;
     let ctx = context(settings, readiness.clone(), &shutdown).await?;
     let mut tasks = tokio::task::JoinSet::new();
-    for role in &ctx.settings.worker.roles {
-        let Some(role) = Role::parse(role) else {
-            continue;
+    for &role in &ctx.settings.worker.roles {
+        let (ctx, shutdown) = (ctx.clone(), shutdown.clone());
+        match role {
+            Role::Gather => tasks.spawn(consumer::run(ctx, role, gather::handle, shutdown)),
+            Role::Item => tasks.spawn(consumer::run(ctx, role, item::handle, shutdown)),
+            Role::Finalize => {
+                // The processes that finalize jobs also send their webhook notifications.
+                let notify =
+                    consumer::run(ctx.clone(), Role::Notify, notify::handle, shutdown.clone());
+                tasks.spawn(notify);
+                tasks.spawn(consumer::run(ctx, role, finalize::handle, shutdown))
+            }
+            Role::Notify => continue, // refused by the settings' validation
         };
-        let handler: Arc<dyn Handler> = match role {
-            Role::Gather => Arc::new(GatherHandler),
-            Role::Item => Arc::new(ItemHandler),
-            Role::Finalize => Arc::new(FinalizeHandler),
-        };
-        tasks.spawn(consumer::run(ctx.clone(), role, handler, shutdown.clone()));
     }
     if ctx.settings.worker.sweep_secs > 0 {
         tasks.spawn(sweeper::run(ctx.clone(), shutdown.clone()));

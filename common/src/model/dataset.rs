@@ -70,6 +70,9 @@ pub struct HarvestDatasetMetadata {
     pub source_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_id: Option<String>,
+    /// The source's URL (udata sets it on every harvested dataset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,9 +90,9 @@ pub struct HarvestDatasetMetadata {
     pub last_update: Option<DateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<DateTime>,
-    /// Archiving reason, e.g. `not-on-remote`.
+    /// Archiving reason, e.g. `not-on-remote` (udata's `archived_reason`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub archived: Option<String>,
+    pub archived_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dct_identifier: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,11 +144,10 @@ pub struct Checksum {
     pub value: String,
 }
 
-/// `harvest` block of a resource (udata `HarvestResourceMetadata`).
+/// `harvest` block of a resource (udata `HarvestResourceMetadata`: exactly these fields, udata
+/// has no `created_at` here).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HarvestResourceMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<DateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<DateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,6 +158,9 @@ pub struct HarvestResourceMetadata {
     pub uri: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dct_identifier: Option<String>,
+    /// The remote's own id of the resource, where the remote gives one (CKAN, ODS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_id: Option<String>,
 }
 
 /// `temporal_coverage` (udata `DateRange`).

@@ -57,6 +57,9 @@ pub struct HarvestItem {
     /// Timings of the item stages, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<bson::Document>,
+    /// For `done` items: what the job did to the dataset (the job's change list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<super::DatasetChange>,
 }
 
 impl HarvestItem {
@@ -88,6 +91,7 @@ impl HarvestItem {
             payload: None,
             previous: None,
             timings: None,
+            change: None,
         }
     }
 }

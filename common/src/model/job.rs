@@ -56,7 +56,7 @@ impl HarvestJob {
             id: ObjectId::new(),
             source,
             status: JobStatus::Pending,
-            created: super::now(),
+            created: DateTime::now(),
             started: None,
             ended: None,
             errors: Vec::new(),
@@ -66,7 +66,7 @@ impl HarvestJob {
             listing_complete: false,
             trigger,
             force_refresh,
-            last_progress: Some(super::now()),
+            last_progress: Some(DateTime::now()),
             stall_count: 0,
             next_seq: 0,
         }
@@ -156,7 +156,7 @@ pub struct HarvestError {
 impl HarvestError {
     pub fn new(message: impl Into<String>, details: Option<String>) -> Self {
         Self {
-            created_at: super::now(),
+            created_at: DateTime::now(),
             message: message.into(),
             details,
         }

@@ -11,7 +11,7 @@ use futures::TryStreamExt;
 
 use super::Store;
 use crate::error::{is_duplicate_key, Error, Result};
-use crate::model::{ContactPoint, Dataset, HarvestSource};
+use crate::model::{ContactPoint, Dataset, DatasetChange, HarvestSource};
 
 /// A mapped dataset to write, with what the pipeline knows of it.
 #[derive(Debug, Clone)]
@@ -23,10 +23,12 @@ pub struct DatasetWrite {
 }
 
 /// Result of an upsert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpsertOutcome {
     pub id: ObjectId,
     pub created: bool,
+    /// What the write did to the dataset (the job's change list).
+    pub change: DatasetChange,
 }
 
 /// Result of archiving after a job.
@@ -36,6 +38,8 @@ pub struct ArchiveOutcome {
     pub candidates: i64,
     /// Why nothing was archived although datasets vanished (safety threshold).
     pub refused: Option<String>,
+    /// The datasets archived, with their remote ids (the job's change list).
+    pub datasets: Vec<(ObjectId, String)>,
 }
 
 /// Optional top-level fields a harvest manages: absent from the mapped dataset means removed.
@@ -52,6 +56,14 @@ fn is_uri(s: &str) -> bool {
 }
 
 impl Store {
+    /// One dataset as udata stores it, whatever its fields (the admin API shows it raw).
+    pub async fn dataset_document(&self, id: ObjectId) -> Result<Option<Document>> {
+        Ok(self
+            .raw(super::DATASETS)
+            .find_one(doc! { "_id": id })
+            .await?)
+    }
+
     /// Find the dataset a harvested remote id designates.
     pub async fn find_harvested(
         &self,
@@ -74,7 +86,7 @@ impl Store {
         Ok(self
             .raw(super::DATASETS)
             .find_one(doc! { "$or": alternatives, "deleted": null })
-            .projection(doc! { "_id": 1, "resources.id": 1, "resources.created_at_internal": 1, "harvest": 1 })
+            .projection(super::changes::existing_projection())
             .await?)
     }
 
@@ -186,12 +198,14 @@ impl Store {
                 let id = found
                     .get_object_id("_id")
                     .map_err(|e| Error::Message(e.to_string()))?;
+                let update = update_doc(found, dataset, now)?;
+                let change = super::changes::of_update(found, &update);
                 updates.push(super::bulk::UpdateStatement {
                     filter: doc! { "_id": id },
-                    update: update_doc(found, dataset, now)?,
+                    update,
                     upsert: false,
                 });
-                update_index.push((i, id));
+                update_index.push((i, id, change));
                 continue;
             }
             let uri = dataset.harvest.as_ref().and_then(|h| h.uri.clone());
@@ -210,11 +224,15 @@ impl Store {
 
         if !updates.is_empty() {
             let outcome = self.bulk_update(super::DATASETS, updates).await?;
-            for (n, (i, id)) in update_index.into_iter().enumerate() {
+            for (n, (i, id, change)) in update_index.into_iter().enumerate() {
                 if outcome.failed(n) {
                     later.push(i);
                 } else {
-                    results[i] = Some(Ok(UpsertOutcome { id, created: false }));
+                    results[i] = Some(Ok(UpsertOutcome {
+                        id,
+                        created: false,
+                        change,
+                    }));
                 }
             }
         }
@@ -241,7 +259,11 @@ impl Store {
                 if failed.contains(&n) {
                     later.push(i);
                 } else if let Some(id) = prepared[i].as_ref().and_then(|(d, _, _)| d.id) {
-                    results[i] = Some(Ok(UpsertOutcome { id, created: true }));
+                    results[i] = Some(Ok(UpsertOutcome {
+                        id,
+                        created: true,
+                        change: DatasetChange::created(),
+                    }));
                 }
             }
         }
@@ -319,8 +341,7 @@ impl Store {
         source: &HarvestSource,
         prepared: &[Option<(Dataset, String, Option<ObjectId>)>],
     ) -> Result<Vec<Option<Document>>> {
-        let projection =
-            doc! { "_id": 1, "resources.id": 1, "resources.created_at_internal": 1, "harvest": 1 };
+        let projection = super::changes::existing_projection();
         let known: Vec<ObjectId> = prepared.iter().flatten().filter_map(|p| p.2).collect();
         let mut by_id: std::collections::HashMap<ObjectId, Document> = Default::default();
         if !known.is_empty() {
@@ -467,7 +488,7 @@ impl Store {
                 Some(id) if attempt == 0 => {
                     self.raw(super::DATASETS)
                         .find_one(doc! { "_id": id, "deleted": null })
-                        .projection(doc! { "_id": 1, "resources.id": 1, "resources.created_at_internal": 1, "harvest": 1 })
+                        .projection(super::changes::existing_projection())
                         .await?
                 }
                 _ => None,
@@ -483,11 +504,21 @@ impl Store {
                 let id = existing
                     .get_object_id("_id")
                     .map_err(|e| Error::Message(e.to_string()))?;
-                self.update_dataset(id, &existing, &dataset, now).await?;
-                return Ok(UpsertOutcome { id, created: false });
+                let change = self.update_dataset(id, &existing, &dataset, now).await?;
+                return Ok(UpsertOutcome {
+                    id,
+                    created: false,
+                    change,
+                });
             }
             match self.insert_dataset(&mut dataset, now).await {
-                Ok(id) => return Ok(UpsertOutcome { id, created: true }),
+                Ok(id) => {
+                    return Ok(UpsertOutcome {
+                        id,
+                        created: true,
+                        change: DatasetChange::created(),
+                    })
+                }
                 // Another worker inserted the same remote dataset meanwhile: update it instead.
                 Err(e) if e.is_duplicate_key() => continue,
                 Err(e) => return Err(e),
@@ -498,17 +529,20 @@ impl Store {
         )))
     }
 
+    /// Rewrite `existing` with `dataset`; returns what changed.
     async fn update_dataset(
         &self,
         id: ObjectId,
         existing: &Document,
         dataset: &Dataset,
         now: DateTime,
-    ) -> Result<()> {
+    ) -> Result<DatasetChange> {
+        let update = update_doc(existing, dataset, now)?;
+        let change = super::changes::of_update(existing, &update);
         self.raw(super::DATASETS)
-            .update_one(doc! { "_id": id }, update_doc(existing, dataset, now)?)
+            .update_one(doc! { "_id": id }, update)
             .await?;
-        Ok(())
+        Ok(change)
     }
 
     async fn insert_dataset(&self, dataset: &mut Dataset, now: DateTime) -> Result<ObjectId> {
@@ -548,15 +582,28 @@ impl Store {
             return Ok(ArchiveOutcome::default());
         }
         let source_id = source.id.to_hex();
-        let mut candidates = 0_i64;
+        // The candidates with their remote ids (one query a chunk, as a count would cost).
+        let mut found: Vec<(ObjectId, String)> = Vec::new();
         for chunk in ids.chunks(10_000) {
-            candidates += self
+            let docs: Vec<Document> = self
                 .raw(super::DATASETS)
-                .count_documents(
-                    doc! { "_id": { "$in": chunk }, "archived": null, "deleted": null },
-                )
-                .await? as i64;
+                .find(doc! { "_id": { "$in": chunk }, "archived": null, "deleted": null })
+                .projection(doc! { "_id": 1, "harvest.remote_id": 1 })
+                .await?
+                .try_collect()
+                .await?;
+            found.extend(docs.iter().filter_map(|d| {
+                let id = d.get_object_id("_id").ok()?;
+                let remote_id = d
+                    .get_document("harvest")
+                    .ok()
+                    .and_then(|h| h.get_str("remote_id").ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                Some((id, remote_id))
+            }));
         }
+        let candidates = found.len() as i64;
         if candidates == 0 {
             return Ok(ArchiveOutcome::default());
         }
@@ -571,6 +618,7 @@ impl Store {
             return Ok(ArchiveOutcome {
                 archived: 0,
                 candidates,
+                datasets: Vec::new(),
                 refused: Some(format!(
                     "{candidates} of {total} datasets ({:.0} %) vanished from the remote, above the {:.0} % safety threshold: nothing archived",
                     share * 100.0,
@@ -580,12 +628,13 @@ impl Store {
         }
         let now = DateTime::now();
         let mut archived = 0_i64;
+        let ids: Vec<ObjectId> = found.iter().map(|(id, _)| *id).collect();
         for chunk in ids.chunks(10_000) {
             let r = self
                 .raw(super::DATASETS)
                 .update_many(
                     doc! { "_id": { "$in": chunk }, "archived": null, "deleted": null },
-                    doc! { "$set": { "archived": now, "harvest.archived_at": now, "harvest.archived": "not-on-remote" } },
+                    doc! { "$set": { "archived": now, "harvest.archived_at": now, "harvest.archived_reason": "not-on-remote" } },
                 )
                 .await?;
             archived += r.modified_count as i64;
@@ -601,6 +650,7 @@ impl Store {
             archived,
             candidates,
             refused: None,
+            datasets: found,
         })
     }
 }

@@ -32,6 +32,8 @@ pub enum ItemFinal {
         dataset: ObjectId,
         created: bool,
         warnings: Vec<String>,
+        /// What the write did to the dataset (the job's change list).
+        change: Option<crate::model::DatasetChange>,
     },
     Skipped {
         reason: SkipReason,
@@ -56,6 +58,33 @@ impl ItemFinal {
 }
 
 impl Store {
+    /// Items of a job as stored, every field but the payload (the admin API shows them raw),
+    /// optionally of one status, in listing order.
+    pub async fn job_item_documents(
+        &self,
+        job: ObjectId,
+        status: Option<ItemStatus>,
+        skip: u64,
+        limit: i64,
+    ) -> Result<Vec<Document>> {
+        Ok(self
+            .raw(super::ITEMS)
+            .find(job_filter(job, status.map(ItemStatus::as_str)))
+            .sort(doc! { "seq": 1 })
+            .skip(skip)
+            .limit(limit)
+            .projection(doc! { "payload": 0 })
+            .await?
+            .try_collect()
+            .await?)
+    }
+
+    /// How many items a job has, optionally of one status.
+    pub async fn count_job_items(&self, job: ObjectId, status: Option<ItemStatus>) -> Result<u64> {
+        let filter = job_filter(job, status.map(ItemStatus::as_str));
+        Ok(self.items().count_documents(filter).await?)
+    }
+
     /// Insert listed items for a job. Items already present (a gather re-run after a crash) are
     /// left as they are. Returns how many were new.
     pub async fn insert_items(
@@ -265,13 +294,9 @@ impl Store {
         skip: u64,
         limit: i64,
     ) -> Result<Vec<HarvestItem>> {
-        let mut filter = doc! { "job": job };
-        if let Some(s) = status {
-            filter.insert("status", s);
-        }
         Ok(self
             .items()
-            .find(filter)
+            .find(job_filter(job, status))
             .sort(doc! { "seq": 1 })
             .skip(skip)
             .limit(limit)
@@ -280,6 +305,15 @@ impl Store {
             .try_collect()
             .await?)
     }
+}
+
+/// The items of `job`, of one status if given (the reports' lists and counts).
+fn job_filter(job: ObjectId, status: Option<&str>) -> Document {
+    let mut filter = doc! { "job": job };
+    if let Some(s) = status {
+        filter.insert("status", s);
+    }
+    filter
 }
 
 /// The update that moves an open item into `result`.
@@ -295,10 +329,14 @@ fn final_update(result: &ItemFinal, timings: Option<Document>) -> Result<Documen
             dataset,
             created,
             warnings,
+            change,
         } => {
             set.insert("dataset", dataset);
             set.insert("created_dataset", created);
             set.insert("warnings", warnings);
+            if let Some(change) = change {
+                set.insert("change", bson::to_bson(change)?);
+            }
         }
         ItemFinal::Skipped {
             reason,

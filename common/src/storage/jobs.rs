@@ -1,6 +1,8 @@
-//! `harvest_job` operations. Status changes are conditional on the current status, counters are
-//! only incremented by the transition of an item into a final state, and the exact counts can
-//! always be recomputed from `harvest_item` (the sweeper and the finalizer do).
+//! Job operations on the harvester's `harvester_job`. Status changes are conditional on the
+//! current status, counters are only incremented by the transition of an item into a final state,
+//! and the exact counts can always be recomputed from `harvester_item` (the sweeper and the
+//! finalizer do). Creation and every status change also write udata's view of the job
+//! (`harvest_job`, see [`super::udata`]); counter and window updates do not (none per item).
 
 use bson::oid::ObjectId;
 use bson::{doc, DateTime, Document};
@@ -74,7 +76,7 @@ impl Store {
             self.unlock_source(job.source, job.id).await?;
             return Err(e.into());
         }
-        Ok(())
+        self.write_udata_job(job).await
     }
 
     pub async fn get_job(&self, id: ObjectId) -> Result<HarvestJob> {
@@ -87,9 +89,55 @@ impl Store {
             })
     }
 
+    /// `pending → initializing`: a gather claims its job, at `now`.
+    pub async fn start_gather(&self, id: ObjectId, now: DateTime) -> Result<Option<HarvestJob>> {
+        self.transition_job(
+            id,
+            &[JobStatus::Pending],
+            JobStatus::Initializing,
+            doc! { "started": now, "last_progress": now },
+        )
+        .await
+    }
+
+    /// `processing → finalizing`: the one finalizer that wins this claims the job.
+    pub async fn start_finalizing(&self, id: ObjectId) -> Result<Option<HarvestJob>> {
+        self.transition_job(
+            id,
+            &[JobStatus::Processing],
+            JobStatus::Finalizing,
+            doc! { "last_progress": DateTime::now() },
+        )
+        .await
+    }
+
+    /// `finalizing → status` (done or done-errors) at `ended`, with what archiving did.
+    pub async fn end_job(
+        &self,
+        id: ObjectId,
+        status: JobStatus,
+        ended: DateTime,
+        archived: i64,
+        archive: Document,
+    ) -> Result<Option<HarvestJob>> {
+        self.transition_job(
+            id,
+            &[JobStatus::Finalizing],
+            status,
+            doc! { "ended": ended, "counters.archived": archived, "data.archive": archive },
+        )
+        .await
+    }
+
+    /// `finalizing → processing`: a finalizer died; the sweeper hands the job back.
+    pub async fn reopen_finalizing(&self, id: ObjectId) -> Result<Option<HarvestJob>> {
+        self.transition_job(id, &[JobStatus::Finalizing], JobStatus::Processing, doc! {})
+            .await
+    }
+
     /// Move a job from one of `from` to `to`, setting `extra` fields; returns the updated job if
     /// this call made the transition (exactly one caller wins).
-    pub async fn transition_job(
+    async fn transition_job(
         &self,
         id: ObjectId,
         from: &[JobStatus],
@@ -99,14 +147,40 @@ impl Store {
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
         let mut set = extra;
         set.insert("status", to.as_str());
-        Ok(self
+        let job = self
             .jobs()
             .find_one_and_update(
                 doc! { "_id": id, "status": { "$in": from } },
                 doc! { "$set": set },
             )
             .return_document(ReturnDocument::After)
-            .await?)
+            .await?;
+        if let Some(job) = &job {
+            self.write_udata_job(job).await?;
+        }
+        Ok(job)
+    }
+
+    /// Record an error on a job that goes on (a listing that failed after listing items: those
+    /// items are still processed, and the job ends `done-errors` with this error in its report).
+    pub async fn add_job_error(&self, id: ObjectId, error: &HarvestError) -> Result<()> {
+        let err = bson::to_bson(error)?;
+        self.jobs()
+            .update_one(doc! { "_id": id }, doc! { "$push": { "errors": err } })
+            .await?;
+        Ok(())
+    }
+
+    /// Gather stored items up to sequence `total` (exclusive) at `now`: the running total the
+    /// window and the sweeper see while the listing goes on.
+    pub async fn set_listed_total(&self, id: ObjectId, total: i64, now: DateTime) -> Result<()> {
+        self.jobs()
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$set": { "last_progress": now, "counters.total": total } },
+            )
+            .await?;
+        Ok(())
     }
 
     /// Gather listed everything: record the total and open the job for finalization.
@@ -147,7 +221,10 @@ impl Store {
             .return_document(ReturnDocument::After)
             .await?;
         if let Some(j) = &job {
+            self.write_udata_job(j).await?;
             self.unlock_source(j.source, j.id).await?;
+            // A failed job never reaches the finalize step: its run is recorded here.
+            self.record_run(j).await?;
         }
         Ok(job)
     }
@@ -351,24 +428,24 @@ impl Store {
     /// Keep the newest `keep` finished jobs of a source; delete older ones and their items.
     pub async fn purge_old_jobs(&self, source: ObjectId, keep: usize) -> Result<u64> {
         let finals: Vec<&str> = ["done", "done-errors", "failed"].to_vec();
-        let old: Vec<Document> = self
-            .raw(super::JOBS)
-            .find(doc! { "source": source, "status": { "$in": finals } })
-            .sort(doc! { "created": -1 })
-            .skip(keep as u64)
-            .projection(doc! { "_id": 1 })
-            .await?
-            .try_collect()
+        let ids = self
+            .ids_beyond_newest(
+                super::JOBS,
+                doc! { "source": source, "status": { "$in": finals } },
+                keep,
+            )
             .await?;
-        let ids: Vec<ObjectId> = old
-            .iter()
-            .filter_map(|d| d.get_object_id("_id").ok())
-            .collect();
         if ids.is_empty() {
             return Ok(0);
         }
         self.raw(super::ITEMS)
             .delete_many(doc! { "job": { "$in": &ids } })
+            .await?;
+        self.raw(super::CHANGES)
+            .delete_many(doc! { "job": { "$in": &ids } })
+            .await?;
+        self.raw(super::UDATA_JOBS)
+            .delete_many(doc! { "_id": { "$in": &ids } })
             .await?;
         let r = self
             .raw(super::JOBS)

@@ -1,39 +1,64 @@
-//! MongoDB storage: the collections udata uses (`dataset`, `harvest_source`, `harvest_job`,
-//! `contact_point`, `license`) plus the harvester's own (`harvest_item`, `harvest_record`), their
-//! indexes (created idempotently at start-up) and the operations the pipeline needs. Every state
-//! change that must happen once is a conditional update on the expected current state.
+//! MongoDB storage: the collections udata owns (`dataset`, `harvest_source`, `harvest_job`,
+//! `contact_point`, `license`), written in udata's schema and nothing else, plus the harvester's own
+//! (`harvester_*`: job and source state, items, records, pages, source health, change lists,
+//! webhook deliveries), their indexes (created
+//! idempotently at start-up, after the [migration](migrate) of older databases) and the operations
+//! the pipeline needs. Every state change that must happen once is a conditional update on the
+//! expected current state.
 
 mod bulk;
+mod changes;
 mod datasets;
+mod health;
 mod items;
 mod jobs;
+mod migrate;
 mod pages;
 mod records;
 mod sources;
+mod udata;
+mod webhooks;
 
 use bson::doc;
 use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, Database, IndexModel};
 
 use crate::error::Result;
-use crate::model::{Dataset, HarvestItem, HarvestJob, HarvestRecord, HarvestSource, License};
+use crate::model::{Dataset, HarvestItem, HarvestJob, HarvestRecord, License};
 use crate::settings::MongoSettings;
 
 pub use bulk::{BulkOutcome, UpdateStatement};
 pub use datasets::{ArchiveOutcome, DatasetWrite, UpsertOutcome};
+pub use health::RUN_HISTORY;
 pub use items::{ItemFinal, NewItem};
 pub use jobs::Progress;
+pub use migrate::{MigrationReport, SCHEMA};
 pub use pages::PageRecord;
 pub use records::RecordWrite;
+pub use udata::{udata_job_status, FAILED_ITEMS, OTHER_ITEMS};
+pub use webhooks::MAX_WEBHOOKS;
 
+// Collections udata owns: udata's schema only.
 pub const DATASETS: &str = "dataset";
 pub const SOURCES: &str = "harvest_source";
-pub const JOBS: &str = "harvest_job";
-pub const ITEMS: &str = "harvest_item";
-pub const RECORDS: &str = "harvest_record";
+pub const UDATA_JOBS: &str = "harvest_job";
 pub const CONTACT_POINTS: &str = "contact_point";
 pub const LICENSES: &str = "license";
-pub const PAGES: &str = "harvest_page";
+// The harvester's own collections.
+pub const SOURCE_STATE: &str = "harvester_source";
+pub const JOBS: &str = "harvester_job";
+pub const ITEMS: &str = "harvester_item";
+pub const RECORDS: &str = "harvester_record";
+pub const PAGES: &str = "harvester_page";
+pub const META: &str = "harvester_meta";
+/// One compact record per finished job, kept beyond job retention (source health).
+pub const RUNS: &str = "harvester_run";
+/// One health summary per source: last status, consecutive failures, last success.
+pub const HEALTH: &str = "harvester_health";
+/// Datasets archived by a job (its change list; the other changes are on its items).
+pub const CHANGES: &str = "harvester_change";
+/// Webhook deliveries and their attempts.
+pub const DELIVERIES: &str = "harvester_webhook_delivery";
 
 /// Handle on the harvester's database. Cheap to clone.
 #[derive(Clone)]
@@ -67,6 +92,31 @@ impl Store {
         })
     }
 
+    /// Connect and prepare the database for a process: indexes and migrations (retried until
+    /// MongoDB answers, or until `shutdown`), then the built-in licences seeded where missing.
+    pub async fn open(
+        settings: &MongoSettings,
+        shutdown: &crate::shutdown::Shutdown,
+    ) -> Result<Self> {
+        let store = Self::connect(settings).await?;
+        let mut delay = std::time::Duration::from_millis(500);
+        loop {
+            match store.ensure_indexes().await {
+                Ok(()) => break,
+                Err(e) if !shutdown.is_triggered() => {
+                    tracing::warn!(error = %e, "MongoDB not ready, retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(std::time::Duration::from_secs(10));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        store
+            .seed_licenses(&crate::model::license::builtin())
+            .await?;
+        Ok(store)
+    }
+
     pub fn database(&self) -> &Database {
         &self.db
     }
@@ -77,9 +127,6 @@ impl Store {
 
     pub fn datasets(&self) -> Collection<Dataset> {
         self.db.collection(DATASETS)
-    }
-    pub fn sources(&self) -> Collection<HarvestSource> {
-        self.db.collection(SOURCES)
     }
     pub fn jobs(&self) -> Collection<HarvestJob> {
         self.db.collection(JOBS)
@@ -103,8 +150,9 @@ impl Store {
         Ok(())
     }
 
-    /// Create every index the pipeline relies on. Idempotent.
+    /// Migrate an older database, then create every index the pipeline relies on. Idempotent.
     pub async fn ensure_indexes(&self) -> Result<()> {
+        self.migrate().await?;
         let unique = |name: &str| {
             IndexOptions::builder()
                 .unique(true)
@@ -184,13 +232,22 @@ impl Store {
         self.raw(SOURCES)
             .create_index(idx(doc! { "slug": 1 }, unique("slug_unique")))
             .await?;
+        self.raw(RUNS)
+            .create_index(idx(
+                doc! { "source": 1, "ended": -1 },
+                named("source_ended"),
+            ))
+            .await?;
+        self.raw(CHANGES)
+            .create_index(idx(doc! { "job": 1, "remote_id": 1 }, named("job_remote")))
+            .await?;
         self.raw(PAGES)
             .create_index(idx(
                 doc! { "source": 1, "url": 1 },
                 unique("source_url_unique"),
             ))
             .await?;
-        self.raw(SOURCES)
+        self.raw(SOURCE_STATE)
             .create_index(idx(doc! { "next_run_at": 1 }, named("next_run")))
             .await?;
         self.raw(CONTACT_POINTS)
@@ -199,6 +256,7 @@ impl Store {
                 named("identity"),
             ))
             .await?;
+        self.ensure_webhook_indexes().await?;
         Ok(())
     }
 
@@ -218,6 +276,30 @@ impl Store {
     pub async fn load_licenses(&self) -> Result<Vec<License>> {
         use futures::TryStreamExt;
         Ok(self.licenses().find(doc! {}).await?.try_collect().await?)
+    }
+
+    /// Ids of the documents of `collection` matching `filter` beyond the `keep` newest (by
+    /// `created`): what a retention rule deletes.
+    pub(crate) async fn ids_beyond_newest(
+        &self,
+        collection: &str,
+        filter: bson::Document,
+        keep: usize,
+    ) -> Result<Vec<bson::oid::ObjectId>> {
+        use futures::TryStreamExt;
+        let old: Vec<bson::Document> = self
+            .raw(collection)
+            .find(filter)
+            .sort(doc! { "created": -1 })
+            .skip(keep as u64)
+            .projection(doc! { "_id": 1 })
+            .await?
+            .try_collect()
+            .await?;
+        Ok(old
+            .iter()
+            .filter_map(|d| d.get_object_id("_id").ok())
+            .collect())
     }
 
     /// Drop the whole database (tests).

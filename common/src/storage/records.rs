@@ -10,17 +10,6 @@ use crate::error::Result;
 use crate::model::HarvestRecord;
 
 impl Store {
-    pub async fn get_record(
-        &self,
-        source: ObjectId,
-        remote_id: &str,
-    ) -> Result<Option<HarvestRecord>> {
-        Ok(self
-            .records()
-            .find_one(doc! { "source": source, "remote_id": remote_id })
-            .await?)
-    }
-
     /// Records of several remote ids of a source (one query for a whole gather batch).
     pub async fn records_for(
         &self,

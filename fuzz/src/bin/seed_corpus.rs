@@ -13,8 +13,8 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use harvest_fuzz::{BASE, CONTENT_TYPES};
-use worker::rdf::catalog::extract_items;
-use worker::rdf::parse::{parse_rdf, RdfSyntax};
+use backends::rdf::catalog::extract_items;
+use backends::rdf::parse::{parse_rdf, RdfSyntax};
 
 /// Seeds above this size are skipped (the corpus stays small).
 const MAX_SEED: usize = 16 * 1024;

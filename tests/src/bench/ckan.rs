@@ -190,19 +190,15 @@ mod tests {
             runs: 0,
             running_job: None,
         };
-        let licenses = worker::mapping::LicenseGuesser::builtin();
-        let ctx = worker::mapping::MapContext {
+        let licenses = backends::mapping::LicenseGuesser::builtin();
+        let ctx = backends::mapping::MapContext {
             source: &source,
             licenses: &licenses,
             now: chrono::Utc::now(),
         };
-        let mapped = worker::backends::ckan::map_package(
-            &p,
-            worker::backends::ckan_api::Dialect::Ckan,
-            &ctx,
-        )
-        .expect("maps");
-        let worker::backends::ckan::PackageMapping::Mapped(m) = mapped else {
+        let mapped =
+            backends::ckan::map_package(&p, backends::ckan_api::Dialect::Ckan, &ctx).expect("maps");
+        let backends::ckan::PackageMapping::Mapped(m) = mapped else {
             panic!("skipped: {mapped:?}");
         };
         assert_eq!(m.dataset.title, d.title);

@@ -4,7 +4,7 @@
 //!
 //! * [`synth`]: seeded dataset generator and catalog variants (changed, removed).
 //! * [`rdf`]: DCAT pages in Turtle, RDF/XML, JSON-LD and N-Triples, with Hydra paging.
-//! * [`ckan`]: CKAN action API answers.
+//! * [`ckan`]: CKAN action API answers; [`iso`]: CSW pages of ISO 19139 records.
 //! * [`routes`]: the HTTP routes (`routes(spec)` merges into
 //!   [`crate::catalog_server::start`]), with latency and HTTP validators.
 //! * [`procs`]: RSS and CPU of processes from `/proc`, worker metrics.
@@ -12,9 +12,10 @@
 //! * [`scenarios`]: the named scenarios; [`report`]: tables and `results.json`.
 //!
 //! `synth.rs` and `rdf.rs` only use `std` and `rand`: the worker's criterion benchmarks
-//! (`worker/benches/parse_map.rs`) include them by path to generate their inputs.
+//! (`backends/benches/parse_map.rs`) include them by path to generate their inputs.
 
 pub mod ckan;
+pub mod iso;
 pub mod procs;
 pub mod rdf;
 pub mod report;

@@ -334,6 +334,7 @@ pub fn routes_with_control(spec: CatalogSpec) -> (Router, CatalogControl) {
         .route("/api/3/action/package_list", get(package_list))
         .route("/api/3/action/package_search", get(package_search))
         .route("/api/3/action/package_show", get(package_show))
+        .route("/csw", get(csw_get).post(csw_post))
         .with_state(control.clone());
     let mount = control.0.spec.mount.trim_end_matches('/').to_owned();
     let router = if mount.is_empty() {
@@ -462,6 +463,60 @@ fn json_response(status: StatusCode, value: &serde_json::Value) -> (Response, us
         .body(Body::from(body))
         .unwrap_or_default();
     (resp, len)
+}
+
+/// `startPosition` / `maxRecords` of a key-value (GET) GetRecords.
+#[derive(Debug, Deserialize)]
+pub struct CswQuery {
+    #[serde(rename = "startPosition")]
+    start: Option<usize>,
+    #[serde(rename = "maxRecords")]
+    max: Option<usize>,
+}
+
+async fn csw_get(State(c): State<CatalogControl>, q: Query<CswQuery>) -> Response {
+    csw_page(c, q.0.start.unwrap_or(1), q.0.max.unwrap_or(25)).await
+}
+
+/// An attribute of a POSTed GetRecords (`startPosition="26"`).
+fn post_attr(body: &str, name: &str) -> Option<usize> {
+    let key = format!("{name}=\"");
+    let rest = &body[body.find(&key)? + key.len()..];
+    rest.split('"').next()?.trim().parse().ok()
+}
+
+async fn csw_post(State(c): State<CatalogControl>, body: String) -> Response {
+    let start = post_attr(&body, "startPosition").unwrap_or(1);
+    let max = post_attr(&body, "maxRecords").unwrap_or(25);
+    csw_page(c, start, max).await
+}
+
+/// One page of the catalogue as ISO 19139 records (the `csw-iso-10k` bench).
+async fn csw_page(c: CatalogControl, start: usize, max: usize) -> Response {
+    c.delay().await;
+    if start == 0 {
+        return text_response(StatusCode::BAD_REQUEST, "startPosition must be >= 1");
+    }
+    c.0.stats.pages.fetch_add(1, Ordering::Relaxed);
+    let control = c.clone();
+    let body = tokio::task::spawn_blocking(move || {
+        let (variant, listed) = control.snapshot_listing();
+        let from = (start - 1).min(listed.len());
+        let to = from.saturating_add(max.clamp(1, 100)).min(listed.len());
+        let datasets: Vec<SynthDataset> = listed[from..to]
+            .iter()
+            .filter_map(|i| synth::dataset(control.0.spec.seed, *i as usize, variant))
+            .collect();
+        super::iso::page(&datasets, start, listed.len())
+    })
+    .await
+    .unwrap_or_default();
+    let len = body.len();
+    let resp = Response::builder()
+        .header(header::CONTENT_TYPE, "application/xml; charset=utf-8")
+        .body(Body::from(body))
+        .unwrap_or_default();
+    c.send(resp, len)
 }
 
 async fn package_list(State(c): State<CatalogControl>) -> Response {
@@ -622,10 +677,10 @@ mod tests {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
                 let parsed =
-                    worker::rdf::parse::parse_rdf(&body, ct.as_deref(), &url).expect("parses");
+                    backends::rdf::parse::parse_rdf(&body, ct.as_deref(), &url).expect("parses");
                 assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
                 triples += parsed.graph.len();
-                let page = worker::rdf::catalog::extract_items(&parsed.graph, &url, None);
+                let page = backends::rdf::catalog::extract_items(&parsed.graph, &url, None);
                 items += page.items.iter().filter(|i| i.is_ok()).count();
                 pages += 1;
                 match page.next_page {

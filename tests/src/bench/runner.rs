@@ -588,7 +588,7 @@ impl Harness {
     pub async fn item_timings(&self, job: ObjectId) -> anyhow::Result<ItemTimings> {
         let mut cursor = self
             .store
-            .raw("harvest_item")
+            .raw(common::storage::ITEMS)
             .find(doc! { "job": job })
             .projection(doc! { "timings": 1, "skip_reason": 1, "status": 1 })
             .await?;

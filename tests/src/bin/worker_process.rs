@@ -7,5 +7,5 @@ async fn main() -> anyhow::Result<()> {
     common::telemetry::init_logging(&settings.log);
     let (trigger, shutdown) = common::shutdown::channel();
     common::shutdown::on_signals(trigger);
-    worker::runtime::run(settings, shutdown).await
+    worker::run(settings, shutdown).await
 }

@@ -14,8 +14,8 @@ use common::storage::Store;
 use common::telemetry::{metrics, Readiness};
 
 use super::progress::{self, ProgressSink};
-use crate::fetch::Fetcher;
-use crate::mapping::LicenseGuesser;
+use backends::fetch::Fetcher;
+use backends::mapping::LicenseGuesser;
 
 const SOURCE_TTL: Duration = Duration::from_secs(30);
 /// Items only need a job's `force_refresh` and whether it already ended.
@@ -45,7 +45,7 @@ impl Context {
         licenses: LicenseGuesser,
         readiness: Readiness,
     ) -> anyhow::Result<Arc<Self>> {
-        let observer: crate::fetch::Observer = Arc::new(|class, elapsed| {
+        let observer: backends::fetch::Observer = Arc::new(|class, elapsed| {
             let m = metrics();
             m.remote_requests.with_label_values(&[class]).inc();
             m.remote_request_duration.observe(elapsed.as_secs_f64());

@@ -1,51 +1,33 @@
 //! The finalize handler: exactly once per job (a conditional `processing → finalizing` claim), it
 //! recomputes the exact counters from `harvest_item`, archives the source's datasets that vanished
 //! from the remote (only after a complete listing, only past the grace period, never above the
-//! safety share), writes the final status and end date, releases the source's run lock and purges
-//! jobs beyond the retention count.
+//! safety share), writes the final status and end date, releases the source's run lock, records
+//! the run in the source's health history (and the archived datasets in the job's change list),
+//! enqueues the webhook notifications of the job's end and purges jobs beyond the retention count.
 
-use async_trait::async_trait;
+use std::sync::Arc;
+
 use bson::doc;
-use common::messages::{decode, FinalizeMessage};
+use common::messages::FinalizeMessage;
 use common::model::{HarvestJob, JobStatus};
 use common::telemetry::metrics;
 
-use super::consumer::Handler;
+use super::consumer::{Delivered, Failure};
 use super::context::Context;
-use super::Disposition;
 
-pub struct FinalizeHandler;
-
-#[async_trait]
-impl Handler for FinalizeHandler {
-    async fn handle(
-        &self,
-        ctx: &Context,
-        body: &[u8],
-        attempt: u32,
-        _redelivered: bool,
-    ) -> Disposition {
-        let msg: FinalizeMessage = match decode(body) {
-            Ok(m) => m,
-            Err(e) => return Disposition::DeadLetter(e.to_string()),
-        };
-        match finalize(ctx, msg.job_id).await {
-            Ok(()) => Disposition::Ack,
-            Err(e) => {
-                tracing::warn!(job = %msg.job_id, error = %e, "finalize interrupted, will retry");
-                Disposition::Retry {
-                    attempt,
-                    delay_ms: ctx.broker.topology().retry_delay(attempt, None),
-                    error: e.to_string(),
-                }
-            }
-        }
-    }
+/// The finalize consumer's handler (storage or broker errors come back later).
+pub async fn handle(ctx: Arc<Context>, msg: FinalizeMessage, _: Delivered) -> Result<(), Failure> {
+    Ok(finalize(&ctx, msg.job_id).await?)
 }
 
 /// Finalize a job if it is ready and nobody else did. Safe to call any number of times.
 pub async fn finalize(ctx: &Context, job_id: bson::oid::ObjectId) -> common::Result<()> {
     let job = ctx.store.get_job(job_id).await?;
+    if job.status.is_final() {
+        // A repeated finalize (or one retried after its run record failed): recording is
+        // idempotent and completes a history an interruption left short.
+        return ctx.store.record_run(&job).await;
+    }
     if job.status != JobStatus::Processing {
         return Ok(());
     }
@@ -55,16 +37,7 @@ pub async fn finalize(ctx: &Context, job_id: bson::oid::ObjectId) -> common::Res
         ctx.store.set_counters(job_id, &counters).await?;
         return Ok(()); // not finished yet: a later item or the sweeper asks again
     }
-    let Some(job) = ctx
-        .store
-        .transition_job(
-            job_id,
-            &[JobStatus::Processing],
-            JobStatus::Finalizing,
-            doc! { "last_progress": bson::DateTime::now() },
-        )
-        .await?
-    else {
+    let Some(job) = ctx.store.start_finalizing(job_id).await? else {
         return Ok(()); // another finalizer won
     };
     ctx.store.set_counters(job_id, &counters).await?;
@@ -85,6 +58,9 @@ pub async fn finalize(ctx: &Context, job_id: bson::oid::ObjectId) -> common::Res
             .archive_vanished(&source, edge, ctx.settings.harvest.archive_max_share)
             .await?;
         archived = outcome.archived;
+        ctx.store
+            .record_archived(job.id, source.id, &outcome.datasets)
+            .await?;
         archive.insert("candidates", outcome.candidates);
         archive.insert("archived", outcome.archived);
         if let Some(reason) = outcome.refused {
@@ -98,7 +74,8 @@ pub async fn finalize(ctx: &Context, job_id: bson::oid::ObjectId) -> common::Res
             .with_label_values(&[&source.backend, "archived"])
             .inc_by(archived as u64);
     }
-    let status = if counters.failed > 0 {
+    // A job with errors of its own (a listing that failed part-way) has errors too.
+    let status = if counters.failed > 0 || !job.errors.is_empty() {
         JobStatus::DoneErrors
     } else {
         JobStatus::Done
@@ -106,16 +83,14 @@ pub async fn finalize(ctx: &Context, job_id: bson::oid::ObjectId) -> common::Res
     let ended = bson::DateTime::now();
     let done = ctx
         .store
-        .transition_job(
-            job_id,
-            &[JobStatus::Finalizing],
-            status,
-            doc! { "ended": ended, "counters.archived": archived, "data.archive": archive },
-        )
+        .end_job(job_id, status, ended, archived, archive)
         .await?;
     ctx.store.unlock_source(job.source, job.id).await?;
     if let Some(done) = done {
+        // The source's run history and health (kept beyond job retention).
+        ctx.store.record_run(&done).await?;
         record_finished(&done, &source.backend);
+        super::notify::job_ended(ctx, &done).await;
         tracing::info!(
             job = %done.id, source = %source.slug, status = %done.status,
             total = counters.total, created = counters.created, updated = counters.updated,

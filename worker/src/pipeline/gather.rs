@@ -14,28 +14,24 @@
 //! A re-delivered gather (worker crash mid-listing) re-lists: items already stored are kept as
 //! they are, so nothing is counted twice.
 
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bson::doc;
 use bson::oid::ObjectId;
-use common::messages::{decode, GatherMessage};
+use common::messages::GatherMessage;
 use common::model::{HarvestError as JobError, JobStatus, Payload, SkipReason};
 use common::storage::{NewItem, Progress};
 use common::telemetry::metrics;
 
 use tokio::sync::mpsc;
 
-use super::consumer::Handler;
+use super::consumer::{Delivered, Failure};
 use super::context::Context;
-use super::{window, Disposition};
-use crate::backends;
-use crate::error::HarvestError;
-use crate::harvester::{
-    GatherContext, GatherLimits, Harvester, ItemSink, PageMemory, RememberedPage, RemoteItem,
-    SinkControl,
+use super::window;
+use backends::error::HarvestError;
+use backends::harvester::{
+    FailedItem, GatherContext, GatherLimits, Harvester, ItemSink, PageMemory, RememberedPage,
+    RemoteItem, SinkControl,
 };
 
 /// Items per stored batch, and the payload bytes at which a batch is stored sooner (three
@@ -43,49 +39,17 @@ use crate::harvester::{
 const BATCH: usize = 500;
 const BATCH_BYTES: usize = 4 << 20;
 
-pub struct GatherHandler;
-
-#[async_trait]
-impl Handler for GatherHandler {
-    async fn handle(
-        &self,
-        ctx: &Context,
-        body: &[u8],
-        attempt: u32,
-        _redelivered: bool,
-    ) -> Disposition {
-        let msg: GatherMessage = match decode(body) {
-            Ok(m) => m,
-            Err(e) => return Disposition::DeadLetter(e.to_string()),
-        };
-        match gather(ctx, &msg).await {
-            Ok(()) => Disposition::Ack,
-            Err(e) => {
-                tracing::warn!(job = %msg.job_id, error = %e, "gather interrupted by a storage or broker error, will retry");
-                Disposition::Retry {
-                    attempt,
-                    delay_ms: ctx.broker.topology().retry_delay(attempt, None),
-                    error: e.to_string(),
-                }
-            }
-        }
-    }
+/// The gather consumer's handler: storage or broker errors come back later (the consumer
+/// retries them); remote and backend errors fail the job inside [`gather`].
+pub async fn handle(ctx: Arc<Context>, msg: GatherMessage, _: Delivered) -> Result<(), Failure> {
+    Ok(gather(&ctx, &msg).await?)
 }
 
 /// Run one gather. `Err` only for infrastructure errors (retry later); remote and backend errors
 /// fail the job.
 pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
     let now = bson::DateTime::now();
-    let job = match ctx
-        .store
-        .transition_job(
-            msg.job_id,
-            &[JobStatus::Pending],
-            JobStatus::Initializing,
-            doc! { "started": now, "last_progress": now },
-        )
-        .await?
-    {
+    let job = match ctx.store.start_gather(msg.job_id, now).await? {
         Some(job) => job,
         None => {
             let job = ctx.store.get_job(msg.job_id).await?;
@@ -100,9 +64,13 @@ pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
     let backend = match backends::get(&source.backend) {
         Ok(b) => b,
         Err(e) => {
-            ctx.store
+            if let Some(failed) = ctx
+                .store
                 .fail_job(job.id, JobError::new(e.to_string(), None))
-                .await?;
+                .await?
+            {
+                super::notify::job_ended(ctx, &failed).await;
+            }
             return Ok(());
         }
     };
@@ -134,10 +102,11 @@ pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
         source: source.id,
         // A forced refresh writes every dataset again: nothing is settled as unchanged.
         backend: (!job.force_refresh).then(|| backend.clone()),
+        backend_name: backend.name(),
     };
     let ((listed, flushed), written) = tokio::join!(
         async {
-            let listed = backend.gather(&gctx, &mut sink).await;
+            let listed = backends::list(backend.as_ref(), &gctx, &mut sink).await;
             // What was listed before an error is kept for the report.
             let flushed = sink.close().await;
             (listed, flushed)
@@ -146,14 +115,33 @@ pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
     );
     // A writer error is the cause of any "writer stopped" the listing saw.
     let stored = written.and(flushed);
-    let report = match (listed, stored) {
-        (_, Err(HarvestError::Storage(e))) | (Err(HarvestError::Storage(e)), _)
+    let backends::Listed { mut report, error } = listed;
+    match (error, stored) {
+        (_, Err(HarvestError::Storage(e))) | (Some(HarvestError::Storage(e)), _)
             if e.is_transient() =>
         {
             return Err(e)
         }
-        (Ok(report), Ok(())) => report,
-        (_, Err(e)) | (Err(e), Ok(())) => {
+        (None, Ok(())) => {}
+        // The listing failed after listing items (an unreachable next page, exhausted retries,
+        // a paging loop): the items already listed are processed like any others, the listing
+        // stays incomplete (nothing is archived) and the job ends `done-errors` with the error.
+        (Some(e), Ok(())) if sink.seq > 0 => {
+            tracing::warn!(job = %job.id, source = %source.slug, listed = sink.seq, error = %e, "listing failed part-way: the listed items go on");
+            let error = JobError::new(
+                format!(
+                    "listing of {} ({}) stopped after {} items: {e}",
+                    source.name, source.url, sink.seq
+                ),
+                Some(e.details()),
+            );
+            ctx.store.add_job_error(job.id, &error).await?;
+            report.notes.push(format!(
+                "the listing failed part-way ({e}): the {} items listed before are harvested, vanished datasets are not archived",
+                sink.seq
+            ));
+        }
+        (_, Err(e)) | (Some(e), Ok(())) => {
             tracing::warn!(job = %job.id, source = %source.slug, error = %e, "gather failed");
             let error = JobError::new(
                 format!("gather of {} ({}) failed: {e}", source.name, source.url),
@@ -161,24 +149,16 @@ pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
             );
             if let Some(failed) = ctx.store.fail_job(job.id, error).await? {
                 super::finalize::record_finished(&failed, backend.name());
+                super::notify::job_ended(ctx, &failed).await;
             }
             return Ok(());
         }
-    };
-    let mut notes = report.notes.clone();
-    if sink.stopped {
-        notes.push(format!(
-            "listing stopped at harvest.max_items = {}: vanished datasets are not archived",
-            ctx.settings.harvest.max_items
-        ));
     }
-    if sink.duplicates > 0 {
-        notes.push(format!("{} duplicate remote ids failed", sink.duplicates));
-    }
-    let listing_complete = report.complete && !sink.stopped;
+    let notes = &report.notes;
+    let listing_complete = report.complete;
     let Some(job) = ctx
         .store
-        .complete_gather(job.id, sink.seq, listing_complete, &notes)
+        .complete_gather(job.id, sink.seq, listing_complete, notes)
         .await?
     else {
         return Ok(());
@@ -191,18 +171,13 @@ pub async fn gather(ctx: &Context, msg: &GatherMessage) -> common::Result<()> {
     Ok(())
 }
 
-/// Stores listed items in batches, detects duplicate remote ids, enforces max items and keeps the
-/// job's window filled while the listing goes on. Full batches go to the [`BatchWriter`].
+/// Stores listed items in batches (duplicates and max items are the listing driver's) and keeps
+/// the job's window filled while the listing goes on. Full batches go to the [`BatchWriter`].
 struct StoreSink {
     batches: Option<mpsc::Sender<Batch>>,
     batch: Vec<NewItem>,
     batch_bytes: usize,
     seq: i64,
-    seen: HashSet<u64>,
-    dup_counts: std::collections::HashMap<u64, u32>,
-    duplicates: u64,
-    stopped: bool,
-    max_items: usize,
     max_payload: usize,
 }
 
@@ -219,11 +194,6 @@ impl StoreSink {
             batch: Vec::with_capacity(BATCH),
             batch_bytes: 0,
             seq: 0,
-            seen: HashSet::new(),
-            dup_counts: Default::default(),
-            duplicates: 0,
-            stopped: false,
-            max_items: ctx.settings.harvest.max_items,
             max_payload: ctx.settings.amqp.max_message_bytes,
         }
     }
@@ -264,6 +234,8 @@ struct BatchWriter<'a> {
     source: ObjectId,
     /// The backend, to settle unchanged items by their listing hash (`None`: forced refresh).
     backend: Option<Arc<dyn Harvester>>,
+    /// Its name, for the metrics of the items failed at listing.
+    backend_name: &'static str,
 }
 
 impl BatchWriter<'_> {
@@ -315,60 +287,29 @@ impl BatchWriter<'_> {
         if settled.done() > 0 {
             store.add_progress(self.job, settled).await?;
         }
+        if settled.failed > 0 {
+            metrics()
+                .items_processed
+                .with_label_values(&[self.backend_name, "failed"])
+                .inc_by(settled.failed as u64);
+        }
         let now = bson::DateTime::now();
         store.touch_records(self.source, &ids, now).await?;
-        store
-            .jobs()
-            .update_one(
-                doc! { "_id": self.job },
-                doc! { "$set": { "last_progress": now, "counters.total": seq_after } },
-            )
-            .await
-            .map_err(common::Error::from)?;
+        store.set_listed_total(self.job, seq_after, now).await?;
         window::top_up(self.ctx, self.job).await?;
         Ok(())
     }
 }
 
-#[async_trait]
-impl ItemSink for StoreSink {
-    async fn push(&mut self, item: RemoteItem) -> Result<SinkControl, HarvestError> {
-        if self.max_items > 0 && self.seq as usize >= self.max_items {
-            self.stopped = true;
-            return Ok(SinkControl::Stop);
-        }
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        item.remote_id.hash(&mut hasher);
-        let key = hasher.finish();
-        let mut new = NewItem {
-            remote_id: item.remote_id.clone(),
-            remote_url: item.remote_url,
-            payload: Some(item.payload),
-            failed: None,
-            skipped: None,
-            previous: None,
-        };
-        if !self.seen.insert(key) {
-            let n = self.dup_counts.entry(key).or_insert(1);
-            *n += 1;
-            self.duplicates += 1;
-            new.remote_id = format!("{} (duplicate {})", item.remote_id, n);
-            new.payload = None;
-            new.failed = Some(JobError::new(
-                format!(
-                    "duplicate remote id {:?}: already listed in this job, ignored",
-                    item.remote_id
-                ),
-                None,
-            ));
-        } else if let Some(size) =
-            payload_size(new.payload.as_ref()).filter(|s| *s > self.max_payload)
-        {
+impl StoreSink {
+    /// Store one listed item (failed already or not); a payload over the message limit fails it.
+    async fn store(&mut self, mut new: NewItem) -> Result<SinkControl, HarvestError> {
+        if let Some(size) = payload_size(new.payload.as_ref()).filter(|s| *s > self.max_payload) {
             new.payload = None;
             new.failed = Some(JobError::new(
                 format!(
                     "dataset {:?} is too big to harvest: {size} bytes of metadata, limit {}",
-                    item.remote_id, self.max_payload
+                    new.remote_id, self.max_payload
                 ),
                 None,
             ));
@@ -380,6 +321,33 @@ impl ItemSink for StoreSink {
             self.flush().await?;
         }
         Ok(SinkControl::Continue)
+    }
+}
+
+#[async_trait]
+impl ItemSink for StoreSink {
+    async fn push(&mut self, item: RemoteItem) -> Result<SinkControl, HarvestError> {
+        self.store(NewItem {
+            remote_id: item.remote_id,
+            remote_url: item.remote_url,
+            payload: Some(item.payload),
+            failed: None,
+            skipped: None,
+            previous: None,
+        })
+        .await
+    }
+
+    async fn push_failed(&mut self, failed: FailedItem) -> Result<SinkControl, HarvestError> {
+        self.store(NewItem {
+            remote_id: failed.remote_id,
+            remote_url: None,
+            payload: None,
+            failed: Some(JobError::new(failed.reason, None)),
+            skipped: None,
+            previous: None,
+        })
+        .await
     }
 }
 
@@ -438,7 +406,7 @@ impl PageMemory for StorePages<'_> {
     async fn recall(&self, url: &str) -> Option<RememberedPage> {
         let page = self.ctx.store.get_page(self.source, url).await.ok()??;
         Some(RememberedPage {
-            validators: crate::fetch::Validators {
+            validators: backends::fetch::Validators {
                 etag: page.etag,
                 last_modified: page.last_modified,
             },

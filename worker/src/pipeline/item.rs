@@ -14,10 +14,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use bson::doc;
 use bson::oid::ObjectId;
-use common::messages::{decode, encode, ItemMessage};
+use common::messages::{encode, ItemMessage};
 use common::model::{
     HarvestError as JobError, HarvestItem, HarvestRecord, HarvestSource, Payload, SkipReason,
 };
@@ -25,54 +24,30 @@ use common::queue::Role;
 use common::storage::{DatasetWrite, ItemFinal, Progress, RecordWrite};
 use common::telemetry::metrics;
 
-use super::consumer::Handler;
+use super::consumer::{Delivered, Failure};
 use super::context::Context;
-use super::{filters, Disposition};
-use crate::backends;
-use crate::error::HarvestError;
-use crate::fetch::Validators;
-use crate::harvester::{ItemContext, ItemOutcome};
-use crate::mapping::{text, MapContext, MappedDataset};
+use backends::error::HarvestError;
+use backends::fetch::Validators;
+use backends::harvester::{ItemContext, ItemOutcome};
+use backends::mapping::{MapContext, MappedDataset};
 
-pub struct ItemHandler;
-
-#[async_trait]
-impl Handler for ItemHandler {
-    async fn handle(
-        &self,
-        ctx: &Context,
-        body: &[u8],
-        attempt: u32,
-        _redelivered: bool,
-    ) -> Disposition {
-        let msg: ItemMessage = match decode(body) {
-            Ok(m) => m,
-            Err(e) => return Disposition::DeadLetter(e.to_string()),
-        };
-        let ids = msg.ids();
-        if ids.is_empty() {
-            return Disposition::DeadLetter(format!(
-                "item message of job {} names no item",
-                msg.job_id
-            ));
-        }
-        let m = metrics();
-        m.items_in_flight.add(ids.len() as i64);
-        let result = process(ctx, msg.job_id, &ids, attempt).await;
-        m.items_in_flight.sub(ids.len() as i64);
-        match result {
-            Ok(d) => d,
-            Err(e) => {
-                // Storage or broker outage: try again later, same attempt (not the items' fault).
-                tracing::warn!(job = %msg.job_id, items = ids.len(), error = %e, "items interrupted by infrastructure error, will retry");
-                Disposition::Retry {
-                    attempt,
-                    delay_ms: ctx.broker.topology().retry_delay(1, None),
-                    error: e.to_string(),
-                }
-            }
-        }
-    }
+/// The item consumer's handler: a few items of one job, fetched, mapped and written together.
+/// Storage or broker errors come back later (same attempt: not the items' fault); remote errors
+/// are the items' own, settled inside [`process`].
+pub async fn handle(
+    ctx: Arc<Context>,
+    msg: ItemMessage,
+    delivered: Delivered,
+) -> Result<(), Failure> {
+    let ids = msg.ids();
+    let m = metrics();
+    m.items_in_flight.add(ids.len() as i64);
+    let since_ms = msg
+        .since_ms
+        .unwrap_or_else(|| bson::DateTime::now().timestamp_millis());
+    let result = process(&ctx, msg.job_id, &ids, delivered.attempt, since_ms).await;
+    m.items_in_flight.sub(ids.len() as i64);
+    Ok(result?)
 }
 
 /// What the backend stage made of one item.
@@ -98,18 +73,20 @@ async fn process(
     job: ObjectId,
     ids: &[String],
     attempt: u32,
-) -> common::Result<Disposition> {
+    since_ms: i64,
+) -> common::Result<()> {
     let items = ctx.store.open_items_by_id(ids).await?;
     if items.is_empty() {
-        return Ok(Disposition::Ack); // all final already: a duplicate delivery
+        return Ok(()); // all final already: a duplicate delivery
     }
     let started = Instant::now();
 
     // Fetch and map every item; remote fetches overlap, mapping is CPU.
-    let stages = futures::future::join_all(items.iter().map(|item| stage(ctx, item, attempt)))
-        .await
-        .into_iter()
-        .collect::<common::Result<Vec<_>>>()?;
+    let stages =
+        futures::future::join_all(items.iter().map(|item| stage(ctx, item, attempt, since_ms)))
+            .await
+            .into_iter()
+            .collect::<common::Result<Vec<_>>>()?;
 
     let mut finals: Vec<Option<ItemFinal>> = Vec::with_capacity(items.len());
     let mut writes: BTreeMap<ObjectId, Vec<(usize, ToWrite)>> = BTreeMap::new();
@@ -192,7 +169,7 @@ async fn process(
             retries.len()
         );
         let ids = retries.iter().map(|(i, _)| items[*i].id.clone()).collect();
-        let body = encode(&ItemMessage::new(job, ids))?;
+        let body = encode(&ItemMessage::retry(job, ids, since_ms))?;
         ctx.broker
             .publish_retry(Role::Item, &body, attempt + 1, delay_ms, &error)
             .await?;
@@ -201,7 +178,7 @@ async fn process(
             .with_label_values(&[Role::Item.as_str()])
             .inc();
     }
-    Ok(Disposition::Ack)
+    Ok(())
 }
 
 /// The job counters and the metric outcome of a final state.
@@ -233,6 +210,7 @@ async fn stage(
     ctx: &Context,
     item: &HarvestItem,
     attempt: u32,
+    since_ms: i64,
 ) -> common::Result<(Stage, Duration)> {
     let source = match ctx.source(item.source).await {
         Ok(s) => s,
@@ -257,11 +235,23 @@ async fn stage(
     drop(slot);
     let stage = match outcome {
         Err(HarvestError::Storage(e)) if e.is_transient() => return Err(e),
-        Err(e) if e.is_transient() && attempt < ctx.settings.harvest.item_attempts => {
+        Err(e)
+            if e.is_transient()
+                && attempt < ctx.settings.harvest.item_attempts
+                && retry_fits_budget(ctx, &e, attempt, since_ms) =>
+        {
             Stage::Retry(e)
         }
         Err(e) => {
-            let message = format!("{} ({}): {e}", item.remote_id, source.url);
+            let spent = (bson::DateTime::now().timestamp_millis() - since_ms) / 1000;
+            let message = if e.is_transient() && attempt < ctx.settings.harvest.item_attempts {
+                format!(
+                    "{} ({}): gave up after {attempt} attempt(s) in {spent}s, the next would end past the {}s fetch budget (http.fetch_budget_secs): {e}",
+                    item.remote_id, source.url, ctx.settings.http.fetch_budget_secs
+                )
+            } else {
+                format!("{} ({}): {e}", item.remote_id, source.url)
+            };
             Stage::Final(ItemFinal::Failed {
                 error: JobError::new(message, Some(e.details())),
                 warnings: vec![],
@@ -285,28 +275,26 @@ async fn stage(
             previous,
         )) => {
             let mut mapped = *mapped;
-            let keys = backends::get(&source.backend)
-                .map(|b| b.filter_keys())
-                .unwrap_or_default();
-            match filters::check(&source.config.filters, keys, &mapped.dataset) {
+            // The same settling as a preview: udata's base-backend fields, slug, filters.
+            let settled = match backends::get(&source.backend) {
+                Ok(backend) => backends::settle(&source, backend.as_ref(), &mut mapped),
+                // The backend just mapped this item, so it is registered; kept total anyway.
+                Err(e) => Err(e.to_string()),
+            };
+            match settled {
                 Err(reason) => Stage::Final(ItemFinal::Skipped {
                     reason: SkipReason::Filtered,
                     message: Some(reason),
                     dataset: None,
                     warnings: mapped.warnings,
                 }),
-                Ok(()) => {
-                    if mapped.dataset.slug.is_empty() {
-                        mapped.dataset.slug = text::slugify(&mapped.dataset.title);
-                    }
-                    Stage::Write(Box::new(ToWrite {
-                        source,
-                        mapped,
-                        content_hash,
-                        validators: validators.unwrap_or_default(),
-                        previous,
-                    }))
-                }
+                Ok(()) => Stage::Write(Box::new(ToWrite {
+                    source,
+                    mapped,
+                    content_hash,
+                    validators: validators.unwrap_or_default(),
+                    previous,
+                })),
             }
         }
     };
@@ -431,6 +419,7 @@ async fn write(
                     dataset: u.id,
                     created: u.created,
                     warnings,
+                    change: Some(u.change),
                 });
             }
             Err(e) => {
@@ -446,4 +435,14 @@ async fn write(
         }
     }
     ctx.store.save_records(records).await
+}
+
+/// Whether another attempt of an item first tried at `since_ms` could end within the fetch
+/// budget: its retry delay plus one idle timeout must fit in what is left.
+fn retry_fits_budget(ctx: &Context, e: &HarvestError, attempt: u32, since_ms: i64) -> bool {
+    let delay_ms = ctx.broker.topology().retry_delay(attempt, e.retry_after()) as i64;
+    let idle_ms = ctx.settings.http.idle_timeout_secs as i64 * 1000;
+    let budget_ms = ctx.settings.http.fetch_budget_secs as i64 * 1000;
+    let spent_ms = bson::DateTime::now().timestamp_millis() - since_ms;
+    spent_ms + delay_ms + idle_ms <= budget_ms
 }

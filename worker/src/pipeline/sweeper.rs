@@ -7,11 +7,11 @@
 //!   final it is finalized, else its open items are published again and the window topped up;
 //!   past the stall timeout the open items are failed as lost and the job is finalized.
 //! - A job stuck finalizing (finalizer died): back to processing, finalize again.
+//! - A webhook delivery whose message was lost (a publish that failed): published again.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use bson::doc;
 use common::messages::{encode, GatherMessage};
 use common::model::{HarvestError as JobError, JobStatus};
 use common::queue::Role;
@@ -72,6 +72,7 @@ pub async fn sweep(ctx: &Context) -> common::Result<()> {
                     .map(|s| s.backend.clone())
                     .unwrap_or_default();
                 super::finalize::record_finished(&failed, &backend);
+                super::notify::job_ended(ctx, &failed).await;
             }
             continue;
         }
@@ -126,19 +127,10 @@ pub async fn sweep(ctx: &Context) -> common::Result<()> {
         if !ctx.store.claim_stalled(&job, now).await? {
             continue;
         }
-        if ctx
-            .store
-            .transition_job(
-                job.id,
-                &[JobStatus::Finalizing],
-                JobStatus::Processing,
-                doc! {},
-            )
-            .await?
-            .is_some()
-        {
+        if ctx.store.reopen_finalizing(job.id).await?.is_some() {
             window::request_finalize(ctx, job.id).await?;
         }
     }
+    super::notify::sweep(ctx).await?;
     Ok(())
 }

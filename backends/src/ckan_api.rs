@@ -1,0 +1,748 @@
+//! The CKAN action API (`{portal}/api/3/action/…`) shared by the CKAN and DKAN backends.
+//!
+//! Both platforms answer the same envelope (`{"success": …, "result": …, "error": …}`) and list
+//! their datasets the same way, so the HTTP side lives here once: URL building, envelope checks
+//! (CKAN answers `200` with `success: false` on errors), the listing (`package_list`, or a paged
+//! `package_search` with an `fq` built from the source filters), the per-item `package_show` with
+//! conditional requests, and the content hash. The two backends differ only in the [`Dialect`]
+//! they pass, which the mapping in [`super::ckan`] consults for DKAN's quirks.
+
+use common::model::{Filter, FilterKind, Payload, SkipReason};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::error::HarvestError;
+use crate::fetch::{Fetcher, Request, Validators};
+use crate::harvester::{FailedItem, GatherContext, ItemContext, ItemOutcome, RemoteItem};
+use crate::listing::{Flow, Listing};
+use crate::mapping::MapError;
+
+use super::ckan::{map_package, PackageMapping};
+
+/// Which flavour of the action API a portal speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// CKAN 2.x: ISO dates, `private`/`state` meaningful, `package_search` filtering.
+    Ckan,
+    /// DKAN's CKAN-compatible API: `package_show` answers a list, Drupal-formatted dates
+    /// (`"mar, 10/12/2019 - 09:23"`), human sizes (`"42 octets"`), no filtering, and a `private`
+    /// flag that is set on public datasets (so it is ignored).
+    Dkan,
+}
+
+impl Dialect {
+    /// The registered backend name, stored in `dataset.harvest.backend`.
+    pub fn backend_name(self) -> &'static str {
+        match self {
+            Self::Ckan => "ckan",
+            Self::Dkan => "dkan",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Ckan => "CKAN",
+            Self::Dkan => "DKAN",
+        }
+    }
+}
+
+/// Rows per `package_search` page: CKAN's maximum (`ckan.search.rows_max` defaults to 1000).
+pub const SEARCH_ROWS: usize = 1000;
+
+/// Top-level package keys that change without the dataset changing (page views, followers,
+/// revision bookkeeping); they are left out of the content hash.
+const VOLATILE_PACKAGE_KEYS: &[&str] = &[
+    "tracking_summary",
+    "num_followers",
+    "revision_timestamp",
+    "revision_id",
+];
+/// The same, inside each resource.
+const VOLATILE_RESOURCE_KEYS: &[&str] = &["tracking_summary", "revision_timestamp", "revision_id"];
+
+/// The root URL of a portal's action API, built from the source URL (the CKAN root, not a
+/// Drupal front-end, as the spec asks).
+#[derive(Debug, Clone)]
+pub struct ActionApi {
+    root: String,
+}
+
+/// A successful action call.
+#[derive(Debug, Clone)]
+pub enum ActionAnswer {
+    /// `result` of a `success: true` envelope, with the response's HTTP validators.
+    Result {
+        result: Value,
+        validators: Validators,
+    },
+    /// The portal answered 304 to a conditional request.
+    NotModified,
+}
+
+impl ActionApi {
+    /// The API of the portal rooted at `source_url` (trailing slashes, query and fragment ignored).
+    pub fn new(source_url: &str) -> Self {
+        Self {
+            root: super::portal_root(source_url),
+        }
+    }
+
+    /// The portal root, without trailing slash.
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    /// `{root}/api/3/action/{endpoint}?{params}`, parameters percent-encoded.
+    pub fn action_url(&self, endpoint: &str, params: &[(&str, &str)]) -> String {
+        let base = format!("{}/api/3/action/{endpoint}", self.root);
+        match Url::parse(&base) {
+            Ok(mut url) if !params.is_empty() => {
+                url.query_pairs_mut().extend_pairs(params.iter().copied());
+                url.to_string()
+            }
+            Ok(url) => url.to_string(),
+            // An unparseable source URL: the fetcher refuses it with a clear error.
+            Err(_) => base,
+        }
+    }
+
+    /// The public page of a dataset: `{root}/dataset/{name}`.
+    pub fn dataset_url(&self, name: &str) -> String {
+        let encoded =
+            percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+                // Keep CKAN names (`[a-z0-9_-]`) readable.
+                .replace("%2D", "-")
+                .replace("%5F", "_");
+        format!("{}/dataset/{encoded}", self.root)
+    }
+
+    /// GET an action URL and unwrap its envelope.
+    pub async fn call(
+        &self,
+        fetcher: &Fetcher,
+        url: &str,
+        validators: Option<&Validators>,
+    ) -> Result<ActionAnswer, HarvestError> {
+        let fetched = fetcher
+            .get(
+                url,
+                Request {
+                    accept: Some("application/json"),
+                    validators,
+                },
+            )
+            .await?;
+        Self::answer(url, fetched)
+    }
+
+    /// A listing call (`package_list`, `package_search`): transient failures are retried
+    /// ([`Fetcher::get_page`]), since nothing retries a listing later.
+    pub async fn call_page(
+        &self,
+        fetcher: &Fetcher,
+        url: &str,
+    ) -> Result<ActionAnswer, HarvestError> {
+        let fetched = fetcher
+            .get_page(
+                url,
+                Request {
+                    accept: Some("application/json"),
+                    validators: None,
+                },
+            )
+            .await?;
+        Self::answer(url, fetched)
+    }
+
+    fn answer(url: &str, fetched: crate::fetch::Fetched) -> Result<ActionAnswer, HarvestError> {
+        if fetched.not_modified {
+            return Ok(ActionAnswer::NotModified);
+        }
+        let result = parse_envelope(url, fetched.content_type.as_deref(), &fetched.body)?;
+        Ok(ActionAnswer::Result {
+            result,
+            validators: fetched.validators,
+        })
+    }
+}
+
+/// Unwrap a CKAN action answer: the `result` of a `success: true` envelope, or a
+/// [`HarvestError::Remote`] with CKAN's own error message, or a parse error naming the URL.
+pub fn parse_envelope(
+    url: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Value, HarvestError> {
+    let mime = content_type
+        .and_then(|c| c.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let data: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            if mime == "text/html" || looks_like_html(body) {
+                return Err(HarvestError::Remote {
+                    url: url.to_owned(),
+                    reason: "answered an HTML page instead of the CKAN API's JSON \
+                             (is the source URL the CKAN root?)"
+                        .into(),
+                });
+            }
+            return Err(HarvestError::Parse {
+                what: "CKAN API answer",
+                url: url.to_owned(),
+                reason: format!("not JSON: {e}"),
+            });
+        }
+    };
+    let Value::Object(mut envelope) = data else {
+        return Err(HarvestError::Parse {
+            what: "CKAN API answer",
+            url: url.to_owned(),
+            reason: "not a JSON object (expected {\"success\": …, \"result\": …})".into(),
+        });
+    };
+    let success = envelope.get("success").and_then(Value::as_bool);
+    if success != Some(true) {
+        let reason = match envelope.get("error") {
+            Some(error) => error_message(error),
+            None if success.is_none() => "no `success` field: not a CKAN action API answer".into(),
+            None => "success: false without error message".into(),
+        };
+        return Err(HarvestError::Remote {
+            url: url.to_owned(),
+            reason,
+        });
+    }
+    envelope
+        .remove("result")
+        .ok_or_else(|| HarvestError::Parse {
+            what: "CKAN API answer",
+            url: url.to_owned(),
+            reason: "success: true without result".into(),
+        })
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start: Vec<u8> = body
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(15)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    start.starts_with(b"<!doctype html") || start.starts_with(b"<html")
+}
+
+/// CKAN's `error` member: `{"__type": "Not Found Error", "message": "Not found"}`, a bare
+/// string, or field validation errors (`{"id": ["Missing value"]}`).
+fn error_message(error: &Value) -> String {
+    match error {
+        Value::String(s) => s.clone(),
+        Value::Object(map) => {
+            let message = map.get("message").and_then(Value::as_str);
+            let kind = map.get("__type").and_then(Value::as_str);
+            match (kind, message) {
+                (Some(kind), Some(message)) => format!("{kind}: {message}"),
+                (None, Some(message)) => message.to_owned(),
+                (Some(kind), None) => {
+                    let details: Vec<String> = map
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != "__type")
+                        .map(|(k, v)| format!("{k}: {}", compact(v)))
+                        .collect();
+                    if details.is_empty() {
+                        kind.to_owned()
+                    } else {
+                        format!("{kind}: {}", details.join("; "))
+                    }
+                }
+                (None, None) => compact(error),
+            }
+        }
+        other => compact(other),
+    }
+}
+
+fn compact(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The Solr filter query of the source filters, AND-combined: `organization:NAME`, `tags:NAME`,
+/// `-key:value` for an exclusion. Values that are not plain Solr terms are quoted. `None` when
+/// there is no usable filter; the second member lists filters that were ignored, with why.
+pub fn filter_query(filters: &[Filter]) -> (Option<String>, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut ignored = Vec::new();
+    for filter in filters {
+        let key = filter.key.trim();
+        let value = match &filter.value {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            other => {
+                ignored.push(format!(
+                    "filter {key:?} ignored: value {other} is not a string"
+                ));
+                continue;
+            }
+        };
+        if key.is_empty() || value.is_empty() || !is_solr_field(key) {
+            ignored.push(format!(
+                "filter {key:?}={value:?} ignored: empty or invalid key/value"
+            ));
+            continue;
+        }
+        let clause = format!("{key}:{}", solr_term(&value));
+        clauses.push(match filter.kind {
+            FilterKind::Include => clause,
+            FilterKind::Exclude => format!("-{clause}"),
+        });
+    }
+    let fq = (!clauses.is_empty()).then(|| clauses.join(" AND "));
+    (fq, ignored)
+}
+
+fn is_solr_field(key: &str) -> bool {
+    key.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+}
+
+/// A Solr term: as is when it is a plain word, else double-quoted with `"` and `\` escaped.
+fn solr_term(value: &str) -> String {
+    const SPECIAL: &[char] = &[
+        '"', '(', ')', ':', '[', ']', '{', '}', '^', '~', '*', '?', '\\', '/', '+', '!', '&', '|',
+    ];
+    let plain = !value.starts_with('-')
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || SPECIAL.contains(&c));
+    if plain {
+        value.to_owned()
+    } else {
+        let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("\"{escaped}\"")
+    }
+}
+
+/// SHA-256 (hex) of the canonical form of a package: keys sorted at every level, volatile keys
+/// ([`VOLATILE_PACKAGE_KEYS`], per-resource [`VOLATILE_RESOURCE_KEYS`]) removed. The same package
+/// hashes the same whether it came from `package_search` or `package_show`.
+pub fn content_hash(package: &Value) -> String {
+    let mut cleaned = package.clone();
+    if let Value::Object(map) = &mut cleaned {
+        for key in VOLATILE_PACKAGE_KEYS {
+            map.remove(*key);
+        }
+        if let Some(Value::Array(resources)) = map.get_mut("resources") {
+            for resource in resources {
+                if let Value::Object(r) = resource {
+                    for key in VOLATILE_RESOURCE_KEYS {
+                        r.remove(*key);
+                    }
+                }
+            }
+        }
+    }
+    canonical_hash(&cleaned)
+}
+
+/// SHA-256 (hex) of a JSON value serialized with object keys sorted at every level, so the hash
+/// does not depend on key order.
+pub fn canonical_hash(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    hex::encode(Sha256::digest(out.as_bytes()))
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                if let Some(v) = map.get(key) {
+                    write_canonical(v, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// DKAN answers `package_show` with a one-element list where CKAN answers the package itself;
+/// some exports wrap it in an envelope. Returns the package object.
+pub fn unwrap_package(result: Value) -> Option<Value> {
+    match result {
+        Value::Object(mut map) => {
+            // A whole envelope (`{"success": true, "result": {...}}`) kept as is by an export.
+            if map.get("success").is_some() && map.get("result").is_some() {
+                return map.remove("result").and_then(unwrap_package);
+            }
+            Some(Value::Object(map))
+        }
+        Value::Array(items) => items.into_iter().find(Value::is_object),
+        _ => None,
+    }
+}
+
+/// List the datasets of a CKAN or DKAN portal through the listing driver.
+///
+/// Without filters (always for DKAN, whose API cannot filter: its filters are applied by the
+/// pipeline after mapping): `package_list`, one item per name, each to be fetched with
+/// `package_show`. With filters: `package_search` with the filters' `fq`, 1000
+/// rows a page, paged by `start` until a short or empty page, `count` or the page limit; each
+/// result is already the full package, carried as the item's JSON payload.
+pub async fn gather(
+    dialect: Dialect,
+    ctx: &GatherContext<'_>,
+    listing: &mut Listing<'_>,
+) -> Result<(), HarvestError> {
+    let api = ActionApi::new(&ctx.source.url);
+    let filters = &ctx.source.config.filters;
+    if dialect == Dialect::Dkan || filters.is_empty() {
+        if !filters.is_empty() {
+            listing.note(format!(
+                "{} cannot filter its listing: {} filter(s) left to the pipeline",
+                dialect.label(),
+                filters.len()
+            ));
+        }
+        return gather_list(&api, ctx, listing).await;
+    }
+    let (fq, ignored) = filter_query(filters);
+    for note in ignored {
+        listing.note(note);
+    }
+    match fq {
+        Some(fq) => gather_search(&api, ctx, listing, &fq).await,
+        None => gather_list(&api, ctx, listing).await,
+    }
+}
+
+/// One action answer, never a 304 (no validators were sent).
+async fn call_listing(
+    api: &ActionApi,
+    ctx: &GatherContext<'_>,
+    url: &str,
+) -> Result<Value, HarvestError> {
+    match api.call_page(ctx.fetcher, url).await? {
+        ActionAnswer::Result { result, .. } => Ok(result),
+        ActionAnswer::NotModified => Err(HarvestError::Remote {
+            url: url.to_owned(),
+            reason: "answered 304 Not Modified to an unconditional request".into(),
+        }),
+    }
+}
+
+async fn gather_list(
+    api: &ActionApi,
+    ctx: &GatherContext<'_>,
+    listing: &mut Listing<'_>,
+) -> Result<(), HarvestError> {
+    let url = api.action_url("package_list", &[]);
+    if listing.begin_page(&url)? == Flow::Stop {
+        return Ok(());
+    }
+    let Value::Array(names) = call_listing(api, ctx, &url).await? else {
+        return Err(HarvestError::Parse {
+            what: "package_list result",
+            url,
+            reason: "not a list of dataset names".into(),
+        });
+    };
+    let entries = names
+        .iter()
+        .enumerate()
+        .map(|(position, entry)| {
+            match entry.as_str().map(str::trim).filter(|n| !n.is_empty()) {
+                Some(name) => Ok(RemoteItem {
+                    remote_id: name.to_owned(),
+                    remote_url: Some(api.dataset_url(name)),
+                    payload: Payload::Fetch,
+                }),
+                // Listed but unidentifiable: a failed item, not a silent drop.
+                None => Err(FailedItem {
+                    remote_id: format!("package_list entry {position}"),
+                    reason: format!("package_list entry {position} is not a dataset name: {entry}"),
+                }),
+            }
+        })
+        .collect();
+    listing.page(&url, entries).await?;
+    Ok(())
+}
+
+async fn gather_search(
+    api: &ActionApi,
+    ctx: &GatherContext<'_>,
+    listing: &mut Listing<'_>,
+    fq: &str,
+) -> Result<(), HarvestError> {
+    let rows = SEARCH_ROWS.to_string();
+    let mut start = 0usize;
+    loop {
+        let start_param = start.to_string();
+        let url = api.action_url(
+            "package_search",
+            &[
+                ("fq", fq),
+                ("rows", &rows),
+                ("start", &start_param),
+                ("sort", "name asc"),
+            ],
+        );
+        if listing.begin_page(&url)? == Flow::Stop {
+            return Ok(());
+        }
+        let result = call_listing(api, ctx, &url).await?;
+        let count = result.get("count").and_then(Value::as_u64);
+        let Some(results) = result.get("results").and_then(Value::as_array) else {
+            return Err(HarvestError::Parse {
+                what: "package_search result",
+                url,
+                reason: "no `results` list".into(),
+            });
+        };
+        if results.is_empty() {
+            if let Some(count) = count.filter(|c| (start as u64) < *c) {
+                // A glitch, not the end: archiving must not follow such a listing.
+                listing.gap(format!(
+                    "empty page at start={start} although the portal counts {count} datasets: \
+                     the listing is partial"
+                ));
+            }
+            return Ok(());
+        }
+        let mut entries = Vec::with_capacity(results.len());
+        for (position, package) in results.iter().enumerate() {
+            let Some(remote_id) = package_key(package) else {
+                // Listed but unidentifiable: a failed item, not a silent drop.
+                entries.push(Err(FailedItem {
+                    remote_id: format!("package at start={} without id nor name", start + position),
+                    reason: format!("a package without id nor name was listed on {url}"),
+                }));
+                continue;
+            };
+            let remote_url = package
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.trim().is_empty())
+                .map(|n| api.dataset_url(n.trim()));
+            let payload = serde_json::to_string(package).map_err(|e| HarvestError::Parse {
+                what: "package_search result",
+                url: url.clone(),
+                reason: e.to_string(),
+            })?;
+            entries.push(Ok(RemoteItem {
+                remote_id,
+                remote_url,
+                payload: Payload::Json(payload),
+            }));
+        }
+        if listing.page(&url, entries).await? == Flow::Stop {
+            return Ok(());
+        }
+        start += results.len();
+        if results.len() < SEARCH_ROWS || count.is_some_and(|c| start as u64 >= c) {
+            return Ok(());
+        }
+    }
+}
+
+/// The remote id of a package: its `id`, else its `name`.
+pub fn package_key(package: &Value) -> Option<String> {
+    ["id", "name"].iter().find_map(|k| {
+        package
+            .get(*k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    })
+}
+
+/// Fetch (for `package_list` items) and map one package.
+pub async fn process(
+    dialect: Dialect,
+    ctx: &ItemContext<'_>,
+    remote_id: &str,
+    payload: &Payload,
+) -> Result<ItemOutcome, HarvestError> {
+    let (package, validators) = match payload {
+        Payload::Json(text) => {
+            let value: Value = serde_json::from_str(text).map_err(|e| HarvestError::Parse {
+                what: "CKAN package payload",
+                url: format!("item {remote_id}"),
+                reason: e.to_string(),
+            })?;
+            let package = unwrap_package(value).ok_or_else(|| HarvestError::Parse {
+                what: "CKAN package payload",
+                url: format!("item {remote_id}"),
+                reason: "not a package object".into(),
+            })?;
+            (package, None)
+        }
+        Payload::Fetch => {
+            let api = ActionApi::new(&ctx.source.url);
+            let url = api.action_url("package_show", &[("id", remote_id)]);
+            let previous = if ctx.conditional {
+                ctx.previous.map(|r| Validators {
+                    etag: r.etag.clone(),
+                    last_modified: r.last_modified.clone(),
+                })
+            } else {
+                None
+            };
+            let previous = previous.filter(|v| !v.is_empty());
+            match api.call(ctx.fetcher, &url, previous.as_ref()).await? {
+                ActionAnswer::NotModified => {
+                    return Ok(ItemOutcome::Skipped(
+                        SkipReason::NotModified,
+                        Some(format!("{url} answered 304 Not Modified")),
+                    ))
+                }
+                ActionAnswer::Result { result, validators } => {
+                    let package = unwrap_package(result).ok_or_else(|| HarvestError::Parse {
+                        what: "package_show result",
+                        url: url.clone(),
+                        reason: "no package in the answer".into(),
+                    })?;
+                    (package, Some(validators).filter(|v| !v.is_empty()))
+                }
+            }
+        }
+        Payload::Rdf { .. } | Payload::Unchanged => {
+            return Err(MapError::Other(format!(
+                "{} backend received an RDF payload for {remote_id}",
+                dialect.label()
+            ))
+            .into())
+        }
+    };
+    let content_hash = content_hash(&package);
+    Ok(match map_package(&package, dialect, &ctx.map)? {
+        PackageMapping::Mapped(mapped) => ItemOutcome::Mapped {
+            mapped: Box::new(mapped),
+            content_hash,
+            validators,
+        },
+        PackageMapping::Skipped(reason, why) => ItemOutcome::Skipped(reason, Some(why)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn filter(key: &str, value: Value, kind: FilterKind) -> Filter {
+        Filter {
+            key: key.into(),
+            value,
+            kind,
+        }
+    }
+
+    #[test]
+    fn fq_and_combines_and_quotes() {
+        let (fq, ignored) = filter_query(&[
+            filter("organization", json!("dinum"), FilterKind::Include),
+            filter("tags", json!("open data"), FilterKind::Include),
+            filter("tags", json!("test"), FilterKind::Exclude),
+        ]);
+        assert_eq!(
+            fq.as_deref(),
+            Some("organization:dinum AND tags:\"open data\" AND -tags:test")
+        );
+        assert!(ignored.is_empty());
+        let (fq, ignored) = filter_query(&[filter("tags", json!(["a"]), FilterKind::Include)]);
+        assert_eq!(fq, None);
+        assert_eq!(ignored.len(), 1);
+    }
+
+    #[test]
+    fn envelope_errors_are_typed() {
+        let err = parse_envelope(
+            "http://x/api/3/action/package_show?id=a",
+            Some("application/json"),
+            br#"{"success": false, "error": {"__type": "Not Found Error", "message": "Not found"}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("Not Found Error: Not found"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("package_show?id=a"));
+        let err = parse_envelope("u", Some("text/html"), b"<html>oops</html>").unwrap_err();
+        assert!(matches!(err, HarvestError::Remote { .. }));
+        let err = parse_envelope("u", Some("application/json"), b"{\"a\":").unwrap_err();
+        assert!(matches!(err, HarvestError::Parse { .. }));
+        let ok = parse_envelope("u", None, br#"{"success": true, "result": [1]}"#).unwrap();
+        assert_eq!(ok, json!([1]));
+    }
+
+    #[test]
+    fn hash_ignores_key_order_and_volatile_fields() {
+        let a = json!({"id": "1", "title": "t", "tracking_summary": {"total": 3},
+                       "resources": [{"id": "r", "url": "u", "tracking_summary": {"total": 1}}]});
+        let b = json!({"resources": [{"url": "u", "id": "r"}], "title": "t", "id": "1",
+                       "num_followers": 9});
+        assert_eq!(content_hash(&a), content_hash(&b));
+        let c = json!({"id": "1", "title": "other", "resources": [{"url": "u", "id": "r"}]});
+        assert_ne!(content_hash(&a), content_hash(&c));
+    }
+
+    #[test]
+    fn urls() {
+        let api = ActionApi::new("https://demo.ckan.org/");
+        assert_eq!(
+            api.action_url("package_show", &[("id", "a b")]),
+            "https://demo.ckan.org/api/3/action/package_show?id=a+b"
+        );
+        assert_eq!(
+            api.dataset_url("my_data-set"),
+            "https://demo.ckan.org/dataset/my_data-set"
+        );
+        let api = ActionApi::new("https://data.example.org/ckan");
+        assert_eq!(
+            api.action_url("package_list", &[]),
+            "https://data.example.org/ckan/api/3/action/package_list"
+        );
+    }
+
+    #[test]
+    fn dkan_list_is_unwrapped() {
+        assert_eq!(
+            unwrap_package(json!([{"id": "x"}])),
+            Some(json!({"id": "x"}))
+        );
+        assert_eq!(
+            unwrap_package(json!({"success": true, "result": [{"id": "y"}]})),
+            Some(json!({"id": "y"}))
+        );
+        assert_eq!(unwrap_package(json!([])), None);
+    }
+}

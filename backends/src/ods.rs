@@ -1,0 +1,761 @@
+//! OpenDataSoft backend: harvests an ODS portal from its public root URL through the Explore API
+//! v2.1 catalog, following the spec's OpenDataSoft table (the behaviour of udata-ods).
+//!
+//! Gather pages `{root}/api/explore/v2.1/catalog/datasets?limit=100&offset=N` (source filters
+//! become facet `refine` / `exclude` parameters) and hands each dataset's full JSON to its item,
+//! so items never re-fetch. Process maps it: the data API becomes CSV and JSON exports (plus
+//! GeoJSON and Shapefile for spatial data), each attachment and each alternative export becomes a
+//! resource; datasets with no data at all and, unless the `inspire` option is set, datasets ODS
+//! flags as INSPIRE are skipped.
+
+use async_trait::async_trait;
+use common::model::{
+    Dataset, FilterKind, HarvestDatasetMetadata, HarvestResourceMetadata, Payload, Resource,
+    SkipReason,
+};
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::error::HarvestError;
+use crate::fetch::{Request, Validators};
+use crate::harvester::{
+    FailedItem, GatherContext, Harvester, ItemContext, ItemOutcome, RemoteItem,
+};
+use crate::listing::{Flow, Listing};
+use crate::mapping::{
+    dates, formats, ids, markdown, tags, text, udata_url, MapContext, MapError, MappedDataset,
+};
+
+use super::ckan::PackageMapping;
+use super::ckan_api::canonical_hash;
+
+/// The OpenDataSoft backend (`ods`).
+pub struct OdsBackend;
+
+/// Datasets per catalog page (the API's maximum).
+pub const PAGE_SIZE: usize = 100;
+/// The catalog API refuses `offset + limit` above this.
+pub const MAX_WINDOW: usize = 10_000;
+/// Above this many records the Shapefile export would be truncated by ODS: not offered
+/// (udata-ods' `SHAPEFILE_RECORDS_LIMIT`).
+pub const SHAPEFILE_RECORDS_LIMIT: u64 = 50_000;
+/// License used when the dataset's free license field matches nothing (the spec: "deviné sinon
+/// LOv2").
+pub const DEFAULT_LICENSE: &str = "lov2";
+/// The source option that makes INSPIRE-flagged datasets harvested.
+pub const INSPIRE_FEATURE: &str = "inspire";
+
+/// udata-ods' extra license titles, tried after the raw license field.
+const LICENSES: &[(&str, &str)] = &[
+    ("Open Database License (ODbL)", "odc-odbl"),
+    ("Licence Ouverte (Etalab)", "fr-lo"),
+    ("Licence ouverte / Open Licence", "fr-lo"),
+    ("CC BY-SA", "cc-by-sa"),
+    ("Public Domain", "other-pd"),
+];
+
+/// The data API exports: ODS format name, title label, udata format, MIME type.
+const EXPORTS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("csv", "CSV", "csv", Some("text/csv")),
+    ("json", "JSON", "json", Some("application/json")),
+    (
+        "geojson",
+        "GeoJSON",
+        "geojson",
+        Some("application/vnd.geo+json"),
+    ),
+    ("shp", "Shapefile", "shp", None),
+];
+
+#[async_trait]
+impl Harvester for OdsBackend {
+    fn name(&self) -> &'static str {
+        "ods"
+    }
+
+    fn label(&self) -> &'static str {
+        "OpenDataSoft"
+    }
+
+    fn filter_keys(&self) -> &'static [&'static str] {
+        &["tags", "publisher"]
+    }
+
+    fn feature_keys(&self) -> &'static [&'static str] {
+        &[INSPIRE_FEATURE]
+    }
+
+    async fn gather(
+        &self,
+        ctx: &GatherContext<'_>,
+        listing: &mut Listing<'_>,
+    ) -> Result<(), HarvestError> {
+        let portal = Portal::new(&ctx.source.url);
+        let (facets, ignored) = facet_params(&ctx.source.config.filters);
+        for note in ignored {
+            listing.note(note);
+        }
+        let mut offset = 0usize;
+        loop {
+            if offset >= MAX_WINDOW {
+                listing.gap(format!(
+                    "the ODS catalog API cannot page beyond {MAX_WINDOW} datasets: \
+                     the listing is partial"
+                ));
+                return Ok(());
+            }
+            let limit = PAGE_SIZE.min(MAX_WINDOW - offset);
+            let url = portal.catalog_url(limit, offset, &facets);
+            if listing.begin_page(&url)? == Flow::Stop {
+                return Ok(());
+            }
+            let fetched = ctx
+                .fetcher
+                .get_page(
+                    &url,
+                    Request {
+                        accept: Some("application/json"),
+                        validators: None,
+                    },
+                )
+                .await?;
+            let page: Value =
+                serde_json::from_slice(&fetched.body).map_err(|e| HarvestError::Parse {
+                    what: "ODS catalog page",
+                    url: url.clone(),
+                    reason: format!("not JSON: {e}"),
+                })?;
+            let Some(results) = page.get("results").and_then(Value::as_array) else {
+                return Err(HarvestError::Parse {
+                    what: "ODS catalog page",
+                    url,
+                    reason: "no `results` list (is the source URL an OpenDataSoft portal root?)"
+                        .into(),
+                });
+            };
+            let total = page.get("total_count").and_then(Value::as_u64);
+            if results.is_empty() {
+                if let Some(total) = total.filter(|t| (offset as u64) < *t) {
+                    // A glitch, not the end: archiving must not follow such a listing.
+                    listing.gap(format!(
+                        "empty page at offset={offset} although the portal counts {total} \
+                         datasets: the listing is partial"
+                    ));
+                }
+                return Ok(());
+            }
+            let mut entries = Vec::with_capacity(results.len());
+            for (position, entry) in results.iter().enumerate() {
+                let dataset = unwrap_dataset(entry);
+                let Some(id) = dataset_id(dataset) else {
+                    // Listed but unidentifiable: a failed item, not a silent drop.
+                    entries.push(Err(FailedItem {
+                        remote_id: format!(
+                            "dataset at offset={} without dataset_id",
+                            offset + position
+                        ),
+                        reason: format!("a dataset without dataset_id was listed on {url}"),
+                    }));
+                    continue;
+                };
+                let payload = serde_json::to_string(dataset).map_err(|e| HarvestError::Parse {
+                    what: "ODS dataset",
+                    url: url.clone(),
+                    reason: e.to_string(),
+                })?;
+                entries.push(Ok(RemoteItem {
+                    remote_url: Some(portal.explore_url(&id)),
+                    remote_id: id,
+                    payload: Payload::Json(payload),
+                }));
+            }
+            if listing.page(&url, entries).await? == Flow::Stop {
+                return Ok(());
+            }
+            offset += results.len();
+            if total.is_some_and(|t| offset as u64 >= t) {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn process(
+        &self,
+        ctx: &ItemContext<'_>,
+        remote_id: &str,
+        payload: &Payload,
+    ) -> Result<ItemOutcome, HarvestError> {
+        let (dataset, validators) = match payload {
+            Payload::Json(text) => {
+                let value: Value = serde_json::from_str(text).map_err(|e| HarvestError::Parse {
+                    what: "ODS dataset payload",
+                    url: format!("item {remote_id}"),
+                    reason: e.to_string(),
+                })?;
+                (value, None)
+            }
+            // Items carry their JSON; fetching one dataset is kept for payload-less items.
+            Payload::Fetch => {
+                let portal = Portal::new(&ctx.source.url);
+                let url = portal.dataset_api_url(remote_id);
+                let previous = ctx
+                    .conditional
+                    .then_some(ctx.previous)
+                    .flatten()
+                    .map(|r| Validators {
+                        etag: r.etag.clone(),
+                        last_modified: r.last_modified.clone(),
+                    })
+                    .filter(|v| !v.is_empty());
+                let fetched = ctx
+                    .fetcher
+                    .get(
+                        &url,
+                        Request {
+                            accept: Some("application/json"),
+                            validators: previous.as_ref(),
+                        },
+                    )
+                    .await?;
+                if fetched.not_modified {
+                    return Ok(ItemOutcome::Skipped(
+                        SkipReason::NotModified,
+                        Some(format!("{url} answered 304 Not Modified")),
+                    ));
+                }
+                let value: Value =
+                    serde_json::from_slice(&fetched.body).map_err(|e| HarvestError::Parse {
+                        what: "ODS dataset",
+                        url: url.clone(),
+                        reason: format!("not JSON: {e}"),
+                    })?;
+                (value, Some(fetched.validators).filter(|v| !v.is_empty()))
+            }
+            Payload::Rdf { .. } | Payload::Unchanged => {
+                return Err(MapError::Other(format!(
+                    "OpenDataSoft backend received an RDF payload for {remote_id}"
+                ))
+                .into())
+            }
+        };
+        let dataset = unwrap_dataset(&dataset).clone();
+        let content_hash = content_hash(&dataset);
+        Ok(match map_dataset(&dataset, &ctx.map)? {
+            PackageMapping::Mapped(mapped) => ItemOutcome::Mapped {
+                mapped: Box::new(mapped),
+                content_hash,
+                validators,
+            },
+            PackageMapping::Skipped(reason, why) => ItemOutcome::Skipped(reason, Some(why)),
+        })
+    }
+}
+
+/// The URLs of one ODS portal.
+#[derive(Debug, Clone)]
+pub struct Portal {
+    root: String,
+}
+
+impl Portal {
+    /// The portal at `source_url` (its public root; trailing slash, query and fragment ignored).
+    pub fn new(source_url: &str) -> Self {
+        Self {
+            root: super::portal_root(source_url),
+        }
+    }
+
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    /// One catalog page, with the facet parameters of the source filters.
+    pub fn catalog_url(&self, limit: usize, offset: usize, facets: &[(String, String)]) -> String {
+        let base = format!("{}/api/explore/v2.1/catalog/datasets", self.root);
+        match Url::parse(&base) {
+            Ok(mut url) => {
+                {
+                    let mut q = url.query_pairs_mut();
+                    q.append_pair("limit", &limit.to_string());
+                    q.append_pair("offset", &offset.to_string());
+                    for (k, v) in facets {
+                        q.append_pair(k, v);
+                    }
+                }
+                url.to_string()
+            }
+            Err(_) => format!("{base}?limit={limit}&offset={offset}"),
+        }
+    }
+
+    /// One dataset in the catalog API.
+    pub fn dataset_api_url(&self, dataset_id: &str) -> String {
+        format!(
+            "{}/api/explore/v2.1/catalog/datasets/{}",
+            self.root,
+            segment(dataset_id)
+        )
+    }
+
+    /// The dataset's public page: `{root}/explore/dataset/{id}/`.
+    pub fn explore_url(&self, dataset_id: &str) -> String {
+        format!("{}/explore/dataset/{}/", self.root, segment(dataset_id))
+    }
+
+    /// A data export: `{root}/api/explore/v2.1/catalog/datasets/{id}/exports/{format}`.
+    pub fn export_url(&self, dataset_id: &str, format: &str) -> String {
+        format!(
+            "{}/api/explore/v2.1/catalog/datasets/{}/exports/{format}",
+            self.root,
+            segment(dataset_id)
+        )
+    }
+
+    /// An attachment or alternative export file. ODS serves these under `/api/v2/` (not v2.1),
+    /// as udata-ods' migration notes ODS confirmed: `{root}/api/v2/catalog/datasets/{id}/{kind}/{file}`.
+    pub fn file_url(&self, dataset_id: &str, kind: &str, file_id: &str) -> String {
+        format!(
+            "{}/api/v2/catalog/datasets/{}/{kind}/{}",
+            self.root,
+            segment(dataset_id),
+            segment(file_id)
+        )
+    }
+}
+
+fn segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
+        .to_string()
+        .replace("%2D", "-")
+        .replace("%5F", "_")
+        .replace("%2E", ".")
+}
+
+/// Source filters as ODS facet parameters: `tags` → the `keyword` facet, `publisher` →
+/// `publisher`, any other key as its own facet; `refine=facet:value` to include,
+/// `exclude=facet:value` to exclude. The second member lists ignored filters.
+pub fn facet_params(filters: &[common::model::Filter]) -> (Vec<(String, String)>, Vec<String>) {
+    let mut params = Vec::new();
+    let mut ignored = Vec::new();
+    for f in filters {
+        let value = match &f.value {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            other => {
+                ignored.push(format!(
+                    "filter {:?} ignored: value {other} is not a string",
+                    f.key
+                ));
+                continue;
+            }
+        };
+        let key = f.key.trim();
+        if key.is_empty() || value.is_empty() {
+            ignored.push(format!("filter {key:?} ignored: empty key or value"));
+            continue;
+        }
+        let facet = match key {
+            "tags" => "keyword",
+            other => other,
+        };
+        let op = match f.kind {
+            FilterKind::Include => "refine",
+            FilterKind::Exclude => "exclude",
+        };
+        params.push((op.to_owned(), format!("{facet}:{value}")));
+    }
+    (params, ignored)
+}
+
+/// The v2.0 API wraps each dataset (`{"dataset": {...}, "links": [...]}`); v2.1 does not.
+fn unwrap_dataset(entry: &Value) -> &Value {
+    match entry.get("dataset") {
+        Some(inner) if inner.is_object() && entry.get("dataset_id").is_none() => inner,
+        _ => entry,
+    }
+}
+
+/// `dataset_id` (v2), or `datasetid` (v1).
+pub fn dataset_id(dataset: &Value) -> Option<String> {
+    ["dataset_id", "datasetid"].iter().find_map(|k| {
+        dataset
+            .get(*k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    })
+}
+
+/// SHA-256 of the dataset's canonical JSON, API navigation links left out.
+pub fn content_hash(dataset: &Value) -> String {
+    let mut cleaned = dataset.clone();
+    if let Value::Object(map) = &mut cleaned {
+        map.remove("links");
+        map.remove("_links");
+    }
+    canonical_hash(&cleaned)
+}
+
+/// The `default` metadata template (v2), or the flat `metas` (v1).
+fn default_metas(dataset: &Value) -> Map<String, Value> {
+    let metas = dataset.get("metas");
+    match metas
+        .and_then(|m| m.get("default"))
+        .and_then(Value::as_object)
+    {
+        Some(default) => default.clone(),
+        None => metas
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+    }
+}
+
+/// Whether ODS flags the dataset as INSPIRE: a non-empty `inspire` template, in `interop_metas`
+/// (v1 with `interopmetas=true`) or among the v2 `metas` templates.
+pub fn is_inspire(dataset: &Value) -> bool {
+    let template = |container: Option<&Value>| {
+        container
+            .and_then(|c| c.get("inspire"))
+            .and_then(Value::as_object)
+            .is_some_and(|o| o.values().any(|v| !v.is_null()))
+    };
+    template(dataset.get("interop_metas")) || template(dataset.get("metas"))
+}
+
+fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
+    match map.get(key)? {
+        Value::String(s) => {
+            let s = s.trim();
+            (!s.is_empty()).then(|| s.to_owned())
+        }
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A string or a list of strings.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn objects<'a>(dataset: &'a Value, key: &str) -> Vec<&'a Map<String, Value>> {
+    match dataset.get(key) {
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_object).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Map one ODS catalog dataset onto a udata dataset.
+pub fn map_dataset(dataset: &Value, ctx: &MapContext<'_>) -> Result<PackageMapping, MapError> {
+    let dataset = unwrap_dataset(dataset);
+    if !dataset.is_object() {
+        return Err(MapError::Invalid {
+            field: "dataset",
+            reason: "not a JSON object".into(),
+        });
+    }
+    let id = dataset_id(dataset).ok_or(MapError::MissingField {
+        field: "dataset_id",
+    })?;
+    let metas = default_metas(dataset);
+    let has_records = dataset
+        .get("has_records")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let attachments = objects(dataset, "attachments");
+    let alternative_exports = objects(dataset, "alternative_exports");
+
+    if !has_records && attachments.is_empty() && alternative_exports.is_empty() {
+        return Ok(PackageMapping::Skipped(
+            SkipReason::NoResources,
+            format!("dataset {id} has no record, attachment nor alternative export"),
+        ));
+    }
+    if is_inspire(dataset) && !ctx.source.feature(INSPIRE_FEATURE) {
+        return Ok(PackageMapping::Skipped(
+            SkipReason::Filtered,
+            format!(
+                "dataset {id} has INSPIRE metadata: skipped unless the source's \
+                 `{INSPIRE_FEATURE}` option is set"
+            ),
+        ));
+    }
+
+    let portal = Portal::new(&ctx.source.url);
+    let mut warnings = Vec::new();
+    let title = string(&metas, "title")
+        .and_then(|t| text::clean_text(&t))
+        .unwrap_or_else(|| id.clone());
+    let description = string(&metas, "description")
+        .map(|d| markdown::html_to_markdown(&d).trim().to_owned())
+        .unwrap_or_default();
+
+    let mut raw_tags = strings(metas.get("keyword"));
+    for theme in strings(metas.get("theme")) {
+        raw_tags.extend(theme.split(',').map(|t| t.trim().to_lowercase()));
+    }
+    let tags = tags::normalize_tags(raw_tags);
+
+    let license_field = string(&metas, "license");
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(l) = &license_field {
+        candidates.push(l.clone());
+        if let Some((_, mapped)) = LICENSES.iter().find(|(title, _)| title == l) {
+            candidates.push((*mapped).to_owned());
+        }
+    }
+    if let Some(url) = string(&metas, "license_url") {
+        candidates.push(url);
+    }
+    let license = match candidates.iter().find_map(|c| ctx.licenses.guess(c)) {
+        Some(l) => l.id.clone(),
+        None => {
+            if let Some(l) = &license_field {
+                warnings.push(format!("unknown license {l:?}: {DEFAULT_LICENSE} used"));
+            }
+            DEFAULT_LICENSE.to_owned()
+        }
+    };
+
+    let modified_at = match string(&metas, "modified") {
+        Some(raw) => match dates::parse_date(&raw) {
+            Some(d) => Some(dates::to_bson(dates::not_in_future(d, ctx.now))),
+            None => {
+                warnings.push(format!("unparseable metas.modified {raw:?}"));
+                None
+            }
+        },
+        None => None,
+    };
+
+    let features = strings(dataset.get("features"));
+    let geo = features.iter().any(|f| f == "geo");
+    let records_count = metas.get("records_count").and_then(Value::as_u64);
+
+    let dataset_key = format!("{}/{id}", ctx.source.id.to_hex());
+    let resource_harvest = || {
+        Some(HarvestResourceMetadata {
+            modified_at,
+            ..Default::default()
+        })
+    };
+    let mut resources = Vec::new();
+
+    // The data API: CSV and JSON, plus GeoJSON and (unless truncated) Shapefile for geo data.
+    if has_records {
+        let description = fields_description(dataset);
+        let mut wanted = vec!["csv", "json"];
+        if geo {
+            wanted.push("geojson");
+            if records_count.is_none_or(|n| n <= SHAPEFILE_RECORDS_LIMIT) {
+                wanted.push("shp");
+            }
+        }
+        for (ods_format, label, format, mime) in EXPORTS {
+            if !wanted.contains(ods_format) {
+                continue;
+            }
+            let url = portal.export_url(&id, ods_format);
+            let mut extras = bson::Document::new();
+            extras.insert("ods:type", "api");
+            resources.push(Resource {
+                id: ids::resource_id(&dataset_key, &url),
+                title: format!("Export au format {label}"),
+                description: description.clone(),
+                filetype: "remote".into(),
+                kind: "main".into(),
+                urlhash: Some(ids::url_hash(&url)),
+                url,
+                format: Some((*format).to_owned()),
+                mime: mime.map(str::to_owned),
+                extras,
+                harvest: resource_harvest(),
+                ..Default::default()
+            });
+        }
+    }
+
+    // Alternative exports, then attachments, as udata-ods orders them.
+    for (kind, files) in [
+        ("alternative_export", &alternative_exports),
+        ("attachment", &attachments),
+    ] {
+        let plural = format!("{kind}s");
+        for file in files.iter() {
+            let Some(file_id) = string(file, "id") else {
+                warnings.push(format!("an {kind} without id was ignored"));
+                continue;
+            };
+            let url = portal.file_url(&id, &plural, &file_id);
+            // The file's own name (`odsfile://gtfs.zip`) gives a title and a format when ODS
+            // gives none.
+            let source_name = string(file, "url").unwrap_or_default();
+            let file_name = source_name.trim_start_matches("odsfile://");
+            let mime = string(file, "mimetype").and_then(|m| formats::mime_type(&m));
+            let format = mime
+                .as_deref()
+                .and_then(formats::normalize_format)
+                .or_else(|| formats::format_from_url(file_name));
+            let title = string(file, "title")
+                .and_then(|t| text::clean_text(&t))
+                .or_else(|| (!file_name.is_empty()).then(|| text::title_from_url(file_name)))
+                .unwrap_or_else(|| file_id.clone());
+            let mut extras = bson::Document::new();
+            extras.insert("ods:type", kind);
+            resources.push(Resource {
+                id: ids::resource_id(&dataset_key, &url),
+                title,
+                description: string(file, "description")
+                    .map(|d| markdown::html_to_markdown(&d).trim().to_owned())
+                    .filter(|d| !d.is_empty()),
+                filetype: "remote".into(),
+                kind: "main".into(),
+                urlhash: Some(ids::url_hash(&url)),
+                url,
+                format,
+                mime,
+                extras,
+                harvest: resource_harvest(),
+                ..Default::default()
+            });
+        }
+    }
+
+    let explore = portal.explore_url(&id);
+    let mut extras = bson::Document::new();
+    extras.insert("ods:url", explore.clone());
+    if let Some(references) = string(&metas, "references") {
+        extras.insert("ods:references", references);
+    }
+    extras.insert("ods:has_records", has_records);
+    extras.insert("ods:geo", geo);
+
+    let harvest = HarvestDatasetMetadata {
+        backend: Some("ods".into()),
+        domain: ctx.source.domain(),
+        source_id: Some(ctx.source.id.to_hex()),
+        remote_id: Some(id),
+        remote_url: Some(explore),
+        modified_at,
+        last_update: Some(dates::to_bson(ctx.now)),
+        ..Default::default()
+    };
+    let mut mapped = MappedDataset {
+        dataset: Dataset {
+            title,
+            description,
+            license: Some(license),
+            tags,
+            resources,
+            private: false,
+            frequency: Some("unknown".into()),
+            extras,
+            harvest: Some(harvest),
+            ..Default::default()
+        },
+        contact_points: Vec::new(),
+        warnings,
+    };
+    udata_url::keep_accepted_urls(&mut mapped);
+    Ok(PackageMapping::Mapped(mapped))
+}
+
+/// The data API resources' description: one line per field, `- *label*: name[type] description`
+/// (udata-ods' `description_from_fields`).
+fn fields_description(dataset: &Value) -> Option<String> {
+    let fields = objects(dataset, "fields");
+    if fields.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for field in fields {
+        let name = string(field, "name").unwrap_or_default();
+        let label = string(field, "label").unwrap_or_else(|| name.clone());
+        let kind = string(field, "type").unwrap_or_default();
+        out.push_str(&format!("- *{label}*: {name}[{kind}]"));
+        if let Some(description) = string(field, "description") {
+            out.push(' ');
+            out.push_str(&description);
+        }
+        out.push('\n');
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use common::model::Filter;
+    use serde_json::json;
+
+    #[test]
+    fn urls() {
+        let p = Portal::new("https://data.example.org/");
+        assert_eq!(
+            p.catalog_url(100, 200, &[]),
+            "https://data.example.org/api/explore/v2.1/catalog/datasets?limit=100&offset=200"
+        );
+        assert_eq!(
+            p.explore_url("my-data_set"),
+            "https://data.example.org/explore/dataset/my-data_set/"
+        );
+        assert_eq!(
+            p.export_url("ds", "shp"),
+            "https://data.example.org/api/explore/v2.1/catalog/datasets/ds/exports/shp"
+        );
+        assert_eq!(
+            p.file_url("ds", "attachments", "doc_pdf"),
+            "https://data.example.org/api/v2/catalog/datasets/ds/attachments/doc_pdf"
+        );
+    }
+
+    #[test]
+    fn facets() {
+        let filters = vec![
+            Filter {
+                key: "tags".into(),
+                value: json!("transport"),
+                kind: FilterKind::Include,
+            },
+            Filter {
+                key: "publisher".into(),
+                value: json!("Ville de Paris"),
+                kind: FilterKind::Exclude,
+            },
+        ];
+        let (params, ignored) = facet_params(&filters);
+        assert!(ignored.is_empty());
+        assert_eq!(
+            params,
+            vec![
+                ("refine".to_owned(), "keyword:transport".to_owned()),
+                ("exclude".to_owned(), "publisher:Ville de Paris".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn inspire_flag() {
+        assert!(is_inspire(
+            &json!({"interop_metas": {"inspire": {"file_identifier": "x"}}})
+        ));
+        assert!(is_inspire(
+            &json!({"metas": {"default": {}, "inspire": {"theme": ["x"]}}})
+        ));
+        assert!(!is_inspire(
+            &json!({"metas": {"default": {}, "inspire": {"theme": null}}})
+        ));
+        assert!(!is_inspire(&json!({"metas": {"default": {}}})));
+    }
+}
