@@ -13,8 +13,9 @@ test: services ## Everything CI runs: format, lint, unit and end-to-end tests, d
 	scripts/check-architecture.sh
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test --workspace --locked
-	# Timing properties at default settings, alone on a quiet machine (not timed unit tests:
-	# the slow-remote budgets of issue 17 at their real 100 s values).
+	# Tests that need the machine alone, one at a time: timing properties at default settings (the
+	# slow-remote budgets of issue 17 at their real 100 s values, not timed unit tests) and the
+	# RabbitMQ / MongoDB restarts mid-harvest (they cut every connection of the shared services).
 	$(CARGO) test -p harvest-e2e --test e2e --locked -- --ignored --test-threads=1
 	scripts/ops-check.sh
 

@@ -1,8 +1,9 @@
 //! The broker and the database restarted in the middle of a harvest: workers reconnect by
 //! themselves, the job finishes, every remote dataset is stored once, the report adds up.
 //!
-//! These tests stop the shared local services, so they run one at a time (a lock) and in their
-//! own test binary (cargo runs test binaries one after another).
+//! These tests stop the shared local services, which would cut every other test running at the
+//! same time: they are `#[ignore]`d in the normal run and `make test` runs them in its second pass,
+//! `--ignored --test-threads=1`, alone on the machine (the lock also keeps them apart when run by hand).
 
 use std::time::{Duration, Instant};
 
@@ -71,6 +72,7 @@ fn run(cmd: &str, args: &[&str]) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "restarts a service every test shares: run alone by `make test` (see the Makefile)"]
 async fn rabbitmq_restart_mid_harvest() {
     let _serial = SERIAL.lock().await;
     if !run("rabbitmqctl", &["-q", "status"]) {
@@ -132,6 +134,7 @@ fn mongo_process(port: u16) -> Option<(u32, Vec<String>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[allow(clippy::zombie_processes)] // the restarted server is detached and outlives the test
+#[ignore = "restarts a service every test shares: run alone by `make test` (see the Makefile)"]
 async fn mongodb_restart_mid_harvest() {
     let _serial = SERIAL.lock().await;
     let Some((pid, args)) = mongo_process(27017) else {
