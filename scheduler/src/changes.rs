@@ -13,11 +13,12 @@ use axum::response::Response;
 use axum::Json;
 use bson::oid::ObjectId;
 use common::model::{ChangeEntry, ChangeKind};
+use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::api::{self, ApiError, ApiResult};
-use crate::report::{escape, html, pages_nav, PageError};
+use crate::report::{html_page, pages_nav, PageError};
 use crate::service::Service;
 
 /// Changes per page when no `page_size` is given, and at most.
@@ -116,24 +117,20 @@ fn href(job: ObjectId, kind: Option<ChangeKind>) -> String {
 }
 
 /// The "Changes" section of a job's report: counts per kind, each a link to its list.
-pub fn render_summary(job: ObjectId, counts: &BTreeMap<ChangeKind, u64>) -> String {
-    let mut b = String::new();
-    let _ = writeln!(b, "<h2>Changes</h2>\n<p class=\"changes\">");
+pub fn render_summary(job: ObjectId, counts: &BTreeMap<ChangeKind, u64>) -> Markup {
     let total: u64 = counts.values().sum();
-    let mut parts = vec![format!(
-        "<a href=\"{}\">{total} dataset(s) changed</a>",
-        escape(&href(job, None))
-    )];
-    for (kind, n) in counts {
-        parts.push(format!(
-            "<a href=\"{}\" id=\"changes-{}\">{n} {}</a>",
-            escape(&href(job, Some(*kind))),
-            kind.as_str(),
-            escape(&label(Some(*kind)).to_lowercase())
-        ));
+    html! {
+        h2 { "Changes" }
+        p class="changes" {
+            a href=(href(job, None)) { (total) " dataset(s) changed" }
+            @for (kind, n) in counts {
+                " · "
+                a href=(href(job, Some(*kind))) id={ "changes-" (kind.as_str()) } {
+                    (n) " " (label(Some(*kind)).to_lowercase())
+                }
+            }
+        }
     }
-    let _ = writeln!(b, "{}</p>", parts.join(" · "));
-    b
 }
 
 /// What the changes page shows.
@@ -147,78 +144,69 @@ pub struct ChangesPage<'a> {
 }
 
 /// The change list of a job, filterable by kind.
-pub fn render_page(p: &ChangesPage<'_>) -> String {
+pub fn render_page(p: &ChangesPage<'_>) -> Markup {
     let id = p.job.to_hex();
-    let mut b = String::new();
-    let _ = writeln!(
-        b,
-        "<h1>Changes: {} — job {}</h1>\n<p><a href=\"/admin/jobs/{id}\">Back to the report</a></p>",
-        escape(p.source_name),
-        escape(&id)
-    );
-    let mut nav = Vec::new();
-    for kind in std::iter::once(None).chain(ChangeKind::ALL.map(Some)) {
-        let n = matching(p.counts, kind);
-        let text = format!("{} ({n})", label(kind));
-        if kind == p.kind {
-            nav.push(format!("<strong>{}</strong>", escape(&text)));
-        } else {
-            nav.push(format!(
-                "<a href=\"{}\">{}</a>",
-                escape(&href(p.job, kind)),
-                escape(&text)
-            ));
-        }
-    }
-    let _ = writeln!(b, "<nav class=\"filters\">{}</nav>", nav.join(" "));
-    if p.changes.is_empty() {
-        let _ = writeln!(b, "<p>No change to show.</p>");
-        return b;
-    }
-    let _ = writeln!(
-        b,
-        "<table class=\"changes\">\n<thead><tr><th>Change</th><th>Remote id</th><th>Dataset</th>\
-         <th>Fields changed</th></tr></thead>\n<tbody>"
-    );
-    for c in p.changes {
-        let dataset = c.dataset.map_or(String::new(), |d| {
-            format!("<a href=\"/api/1/datasets/{0}\">{0}</a>", d.to_hex())
-        });
-        let fields = if c.fields.is_empty() {
-            match c.kind {
-                ChangeKind::Updated | ChangeKind::Unarchived => {
-                    "<span class=\"status-skipped\">none (dates only)</span>".to_owned()
-                }
-                _ => String::new(),
-            }
-        } else {
-            c.fields
-                .iter()
-                .map(|f| format!("<code>{}</code>", escape(f)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let _ = writeln!(
-            b,
-            "<tr class=\"change change-{0}\"><td>{0}</td><td>{1}</td><td>{2}</td><td>{3}</td></tr>",
-            escape(c.kind.as_str()),
-            escape(&c.remote_id),
-            dataset,
-            fields
-        );
-    }
-    let _ = writeln!(b, "</tbody>\n</table>");
+    let kinds = std::iter::once(None).chain(ChangeKind::ALL.map(Some));
     let pages = matching(p.counts, p.kind)
         .div_ceil(DEFAULT_PAGE_SIZE)
         .max(1);
     let base = href(p.job, p.kind);
     let sep = if base.contains('?') { '&' } else { '?' };
-    b.push_str(&pages_nav(
-        |n| format!("{base}{sep}page={n}"),
-        p.page,
-        pages,
-    ));
-    b
+    html! {
+        h1 { "Changes: " (p.source_name) " — job " (id) }
+        p { a href={ "/admin/jobs/" (id) } { "Back to the report" } }
+        nav class="filters" {
+            @for (i, kind) in kinds.enumerate() {
+                @if i > 0 { " " }
+                @let text = format!("{} ({})", label(kind), matching(p.counts, kind));
+                @if kind == p.kind {
+                    strong { (text) }
+                } @else {
+                    a href=(href(p.job, kind)) { (text) }
+                }
+            }
+        }
+        @if p.changes.is_empty() {
+            p { "No change to show." }
+        } @else {
+            table class="changes" {
+                thead { tr {
+                    th { "Change" } th { "Remote id" } th { "Dataset" } th { "Fields changed" }
+                } }
+                tbody {
+                    @for c in p.changes {
+                        tr class={ "change change-" (c.kind.as_str()) } {
+                            td { (c.kind.as_str()) }
+                            td { (c.remote_id) }
+                            td {
+                                @if let Some(d) = c.dataset {
+                                    a href={ "/api/1/datasets/" (d) } { (d) }
+                                }
+                            }
+                            td { (changed_fields(c)) }
+                        }
+                    }
+                }
+            }
+            (pages_nav(|n| format!("{base}{sep}page={n}"), p.page, pages))
+        }
+    }
+}
+
+/// The fields an entry changed, or that only its dates did.
+fn changed_fields(c: &ChangeEntry) -> Markup {
+    html! {
+        @if c.fields.is_empty() {
+            @if matches!(c.kind, ChangeKind::Updated | ChangeKind::Unarchived) {
+                span class="status-skipped" { "none (dates only)" }
+            }
+        } @else {
+            @for (i, f) in c.fields.iter().enumerate() {
+                @if i > 0 { ", " }
+                code { (f) }
+            }
+        }
+    }
 }
 
 /// Changes of `kind` (all kinds: `None`) in the counts.
@@ -268,10 +256,10 @@ pub async fn changes_page(
         page,
         changes: &changes,
     });
-    Ok(html(
+    Ok(html_page(
         StatusCode::OK,
         &format!("Changes — {source_name} — job {}", job.id.to_hex()),
-        &body,
+        body,
         !job.status.is_final(),
     ))
 }
@@ -328,17 +316,18 @@ mod tests {
             dataset: None,
             fields: vec!["title".into()],
         }];
-        let html = render_page(&ChangesPage {
+        let page = render_page(&ChangesPage {
             job,
             source_name: "S & co",
             kind: Some(ChangeKind::Updated),
             counts: &counts,
             page: 1,
             changes: &changes,
-        });
-        assert!(html.contains("&lt;r1&gt;") && html.contains("S &amp; co"));
-        assert!(html.contains("<code>title</code>"));
-        assert!(html.contains("<strong>Updated (1)</strong>"));
+        })
+        .into_string();
+        assert!(page.contains("&lt;r1&gt;") && page.contains("S &amp; co"));
+        assert!(page.contains("<code>title</code>"));
+        assert!(page.contains("<strong>Updated (1)</strong>"));
         let text = render_text(&counts, &changes);
         assert!(text.contains("updated    <r1> fields: title"), "{text}");
     }

@@ -4,12 +4,10 @@
 //! under the pages' strict Content-Security-Policy; each run's numbers are in its `<title>`
 //! (shown on hover) for readers who want exact values.
 
-use std::fmt::Write as _;
-
 use common::model::{JobStatus, RunRecord};
+use maud::{html, Markup};
 
 use crate::health::human_duration;
-use crate::report::escape;
 
 const WIDTH: f64 = 760.0;
 const HEIGHT: f64 = 300.0;
@@ -76,13 +74,20 @@ fn day(d: bson::DateTime) -> String {
     d.to_chrono().format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A coordinate as drawn: one decimal.
+fn f1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
 /// The chart of `runs`, oldest first.
-pub fn history_svg(runs: &[RunRecord]) -> String {
-    if runs.is_empty() {
-        return "<p class=\"chart-empty\">No finished run yet: the chart of the history appears \
-                after the first job.</p>\n"
-            .into();
-    }
+pub fn history_svg(runs: &[RunRecord]) -> Markup {
+    let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
+        return html! {
+            p class="chart-empty" {
+                "No finished run yet: the chart of the history appears after the first job."
+            }
+        };
+    };
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let base = TOP + plot_h;
@@ -99,147 +104,106 @@ pub fn history_svg(runs: &[RunRecord]) -> String {
     let slot = plot_w / runs.len() as f64;
     let bar = (slot * 0.7).clamp(1.0, 36.0);
     let x_of = |i: usize| LEFT + slot * i as f64 + slot / 2.0;
-
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<figure class=\"chart\">\n<svg id=\"health-chart\" xmlns=\"http://www.w3.org/2000/svg\" \
-         width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" \
-         aria-labelledby=\"health-chart-title\" font-family=\"system-ui,sans-serif\" font-size=\"11\">"
-    );
-    let _ = writeln!(
-        s,
-        "<title id=\"health-chart-title\">Last {} runs: items by outcome (bars) and duration (line)</title>",
-        runs.len()
-    );
-    let _ = writeln!(
-        s,
-        "<rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#ffffff\"/>"
-    );
-    // Grid and axes.
-    for k in 0..=4 {
-        let f = k as f64 / 4.0;
-        let y = base - plot_h * f;
-        let _ = writeln!(
-            s,
-            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#e0e0e0\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#333\">{}</text>\
-             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{DURATION_COLOUR}\">{}</text>",
-            LEFT + plot_w,
-            LEFT - 6.0,
-            y + 4.0,
-            number(items_max * f),
-            LEFT + plot_w + 6.0,
-            y + 4.0,
-            escape(&human_duration((secs_max * f * 1000.0) as i64)),
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<text x=\"{LEFT}\" y=\"{:.1}\" fill=\"#333\">items</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{DURATION_COLOUR}\">duration</text>",
-        TOP - 8.0,
-        WIDTH - 4.0,
-        TOP - 8.0,
-    );
-    // Legend.
-    let mut lx = LEFT + 60.0;
-    for (name, colour) in OUTCOMES {
-        let _ = write!(
-            s,
-            "<rect x=\"{lx:.1}\" y=\"8\" width=\"10\" height=\"10\" fill=\"{colour}\"/>\
-             <text x=\"{:.1}\" y=\"17\" fill=\"#333\">{name}</text>",
-            lx + 14.0
-        );
-        lx += 78.0;
-    }
-    let _ = writeln!(
-        s,
-        "<line x1=\"{lx:.1}\" y1=\"13\" x2=\"{:.1}\" y2=\"13\" stroke=\"{DURATION_COLOUR}\" stroke-width=\"2\"/>\
-         <text x=\"{:.1}\" y=\"17\" fill=\"#333\">duration</text>",
-        lx + 16.0,
-        lx + 20.0
-    );
-    // Bars, one group per run, with its numbers as a tooltip.
-    for (i, run) in runs.iter().enumerate() {
-        let c = counts(run);
-        let x = x_of(i) - bar / 2.0;
-        let _ = write!(
-            s,
-            "<g class=\"run run-{}\" shape-rendering=\"crispEdges\"><title>{} — {} — {} created, {} updated, {} skipped, {} failed, {} archived — {}</title>",
-            escape(run.status.as_str()),
-            escape(&day(run.ended)),
-            escape(run.status.as_str()),
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            c[4],
-            escape(&human_duration(run.duration_ms)),
-        );
-        let mut y = base;
-        for ((_, colour), n) in OUTCOMES.iter().zip(c) {
-            if n == 0 {
-                continue;
-            }
-            let h = plot_h * n as f64 / items_max;
-            y -= h;
-            let _ = write!(
-                s,
-                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{h:.1}\" fill=\"{colour}\"/>"
-            );
-        }
-        // Status strip under the axis.
-        let _ = writeln!(
-            s,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"6\" fill=\"{}\"/></g>",
-            base + 4.0,
-            status_colour(run.status)
-        );
-    }
-    // Duration line.
-    let points: Vec<String> = runs
+    // The duration line's points.
+    let points: Vec<(String, String)> = runs
         .iter()
         .enumerate()
         .map(|(i, r)| {
             let y = base - plot_h * (r.duration_ms as f64 / 1000.0) / secs_max;
-            format!("{:.1},{y:.1}", x_of(i))
+            (f1(x_of(i)), f1(y))
         })
         .collect();
-    let _ = writeln!(
-        s,
-        "<polyline class=\"duration\" points=\"{}\" fill=\"none\" stroke=\"{DURATION_COLOUR}\" stroke-width=\"2\"/>",
-        points.join(" ")
-    );
-    for p in &points {
-        if let Some((x, y)) = p.split_once(',') {
-            let _ = write!(
-                s,
-                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"{DURATION_COLOUR}\"/>"
-            );
+    let polyline: Vec<String> = points.iter().map(|(x, y)| format!("{x},{y}")).collect();
+    let legend_end = LEFT + 60.0 + 78.0 * OUTCOMES.len() as f64;
+    html! {
+        figure class="chart" {
+            svg id="health-chart" xmlns="http://www.w3.org/2000/svg" width=(WIDTH) height=(HEIGHT)
+                viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img"
+                aria-labelledby="health-chart-title" font-family="system-ui,sans-serif"
+                font-size="11" {
+                title id="health-chart-title" {
+                    "Last " (runs.len()) " runs: items by outcome (bars) and duration (line)"
+                }
+                rect x="0" y="0" width=(WIDTH) height=(HEIGHT) fill="#ffffff" {}
+                // Grid and axes.
+                @for k in 0..=4 {
+                    @let f = k as f64 / 4.0;
+                    @let y = base - plot_h * f;
+                    line x1=(LEFT) y1=(f1(y)) x2=(f1(LEFT + plot_w)) y2=(f1(y)) stroke="#e0e0e0" {}
+                    text x=(f1(LEFT - 6.0)) y=(f1(y + 4.0)) text-anchor="end" fill="#333" {
+                        (number(items_max * f))
+                    }
+                    text x=(f1(LEFT + plot_w + 6.0)) y=(f1(y + 4.0)) fill=(DURATION_COLOUR) {
+                        (human_duration((secs_max * f * 1000.0) as i64))
+                    }
+                }
+                text x=(LEFT) y=(f1(TOP - 8.0)) fill="#333" { "items" }
+                text x=(f1(WIDTH - 4.0)) y=(f1(TOP - 8.0)) text-anchor="end"
+                    fill=(DURATION_COLOUR) { "duration" }
+                // Legend.
+                @for (i, (name, colour)) in OUTCOMES.iter().enumerate() {
+                    @let lx = LEFT + 60.0 + 78.0 * i as f64;
+                    rect x=(f1(lx)) y="8" width="10" height="10" fill=(colour) {}
+                    text x=(f1(lx + 14.0)) y="17" fill="#333" { (name) }
+                }
+                line x1=(f1(legend_end)) y1="13" x2=(f1(legend_end + 16.0)) y2="13"
+                    stroke=(DURATION_COLOUR) stroke-width="2" {}
+                text x=(f1(legend_end + 20.0)) y="17" fill="#333" { "duration" }
+                // Bars, one group per run, with its numbers as a tooltip.
+                @for (i, run) in runs.iter().enumerate() {
+                    @let c = counts(run);
+                    @let x = f1(x_of(i) - bar / 2.0);
+                    g class={ "run run-" (run.status.as_str()) } shape-rendering="crispEdges" {
+                        title {
+                            (day(run.ended)) " — " (run.status.as_str()) " — "
+                            (c[0]) " created, " (c[1]) " updated, " (c[2]) " skipped, "
+                            (c[3]) " failed, " (c[4]) " archived — "
+                            (human_duration(run.duration_ms))
+                        }
+                        @for (top, h, colour) in stack(&c, base, plot_h, items_max) {
+                            rect x=(x) y=(f1(top)) width=(f1(bar)) height=(f1(h)) fill=(colour) {}
+                        }
+                        // Status strip under the axis.
+                        rect x=(x) y=(f1(base + 4.0)) width=(f1(bar)) height="6"
+                            fill=(status_colour(run.status)) {}
+                    }
+                }
+                // Duration line.
+                polyline class="duration" points=(polyline.join(" ")) fill="none"
+                    stroke=(DURATION_COLOUR) stroke-width="2" {}
+                @for (x, y) in &points {
+                    circle cx=(x) cy=(y) r="3" fill=(DURATION_COLOUR) {}
+                }
+                // First and last dates.
+                line x1=(LEFT) y1=(f1(base)) x2=(f1(LEFT + plot_w)) y2=(f1(base)) stroke="#333" {}
+                text x=(LEFT) y=(f1(HEIGHT - 14.0)) fill="#333" { (day(first.ended)) }
+                text x=(f1(LEFT + plot_w)) y=(f1(HEIGHT - 14.0)) text-anchor="end" fill="#333" {
+                    (day(last.ended))
+                }
+            }
+            figcaption {
+                "Last " (runs.len()) " runs, oldest first: items by outcome (bars, left axis), \
+                 status (strip: green done, amber done with errors, red failed) and duration \
+                 (line, right axis)."
+            }
         }
     }
-    // First and last dates.
-    let _ = writeln!(
-        s,
-        "\n<line x1=\"{LEFT}\" y1=\"{base:.1}\" x2=\"{:.1}\" y2=\"{base:.1}\" stroke=\"#333\"/>\
-         <text x=\"{LEFT}\" y=\"{:.1}\" fill=\"#333\">{}</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#333\">{}</text>",
-        LEFT + plot_w,
-        HEIGHT - 14.0,
-        escape(&day(runs[0].ended)),
-        LEFT + plot_w,
-        HEIGHT - 14.0,
-        escape(&day(runs[runs.len() - 1].ended)),
-    );
-    let _ = writeln!(
-        s,
-        "</svg>\n<figcaption>Last {} runs, oldest first: items by outcome (bars, left axis), \
-         status (strip: green done, amber done with errors, red failed) and duration (line, \
-         right axis).</figcaption>\n</figure>",
-        runs.len()
-    );
-    s
+}
+
+/// The stacked segments of one run's bar, bottom up: top, height and colour of each non-empty
+/// outcome.
+fn stack(c: &[i64; 5], base: f64, plot_h: f64, items_max: f64) -> Vec<(f64, f64, &'static str)> {
+    let mut y = base;
+    OUTCOMES
+        .iter()
+        .zip(c)
+        .filter(|(_, n)| **n != 0)
+        .map(|((_, colour), n)| {
+            let h = plot_h * *n as f64 / items_max;
+            y -= h;
+            (y, h, *colour)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -281,13 +245,15 @@ mod tests {
             run(JobStatus::DoneErrors, 40, 10, 12_000),
             run(JobStatus::Done, 50, 0, 8_000),
         ];
-        let svg = history_svg(&runs);
+        let svg = history_svg(&runs).into_string();
         assert_eq!(svg.matches("<g class=\"run ").count(), 3);
         assert!(svg.contains("run-failed") && svg.contains("run-done-errors"));
         assert!(svg.contains("40 created, 0 updated, 0 skipped, 10 failed"));
         assert_eq!(svg.matches("<circle ").count(), 3);
         assert!(svg.contains("<polyline class=\"duration\""));
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
-        assert!(history_svg(&[]).contains("No finished run yet"));
+        assert!(history_svg(&[])
+            .into_string()
+            .contains("No finished run yet"));
     }
 }

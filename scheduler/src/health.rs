@@ -17,11 +17,11 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use common::model::{HarvestSource, HealthSummary, JobStatus, RunRecord, ValidationState};
 use common::settings::HealthSettings;
+use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::api::{self, ApiError, ApiResult};
-use crate::report::escape;
 use crate::service::{Service, ServiceResult};
 
 /// Runs returned by the API and drawn on the source page when no `limit` is given.
@@ -284,43 +284,38 @@ fn page_date(d: Option<bson::DateTime>) -> String {
 
 /// The health section of a source's page: summary, then the chart of its runs (`runs` newest
 /// first, drawn oldest first). `periods` is `health.stale_after_periods`.
-pub fn render_section(h: &SourceHealth, runs: &[RunRecord], periods: f64) -> String {
-    let mut b = String::new();
-    let _ = writeln!(b, "<h2>Health</h2>\n<dl class=\"health\">");
+pub fn render_section(h: &SourceHealth, runs: &[RunRecord], periods: f64) -> Markup {
     let status = h.last_status().map_or("never run", |s| s.as_str());
-    let _ = writeln!(
-        b,
-        "<dt>Last status</dt><dd id=\"health-last-status\"><span class=\"status-{0}\">{0}</span></dd>",
-        escape(status)
-    );
-    let failures = h.consecutive_failures();
-    let _ = writeln!(
-        b,
-        "<dt>Consecutive failures</dt><dd id=\"health-failures\"{}>{failures}</dd>",
-        if h.failing { " class=\"error\"" } else { "" }
-    );
-    let _ = writeln!(
-        b,
-        "<dt>Last success</dt><dd id=\"health-last-success\">{}</dd>",
-        escape(&page_date(h.last_success_at()))
-    );
-    let stale = match (h.stale, h.period) {
-        (true, Some(p)) => format!(
-            "<span class=\"error\">stale</span>: no success within {periods} × its schedule period ({})",
-            escape(&human_duration(p.num_milliseconds()))
-        ),
-        (false, Some(p)) => format!(
-            "no (schedule period {})",
-            escape(&human_duration(p.num_milliseconds()))
-        ),
-        (_, None) => "no (not scheduled)".into(),
-    };
-    let _ = writeln!(b, "<dt>Stale</dt><dd id=\"health-stale\">{stale}</dd>");
-    let _ = writeln!(b, "</dl>");
     let mut oldest_first: Vec<RunRecord> = runs.to_vec();
     oldest_first.reverse();
-    b.push_str(&crate::chart::history_svg(&oldest_first));
-    b
+    html! {
+        h2 { "Health" }
+        dl class="health" {
+            dt { "Last status" }
+            dd id="health-last-status" { span class={ "status-" (status) } { (status) } }
+            dt { "Consecutive failures" }
+            dd id="health-failures" class=[h.failing.then_some("error")] {
+                (h.consecutive_failures())
+            }
+            dt { "Last success" }
+            dd id="health-last-success" { (page_date(h.last_success_at())) }
+            dt { "Stale" }
+            dd id="health-stale" {
+                @match (h.stale, h.period) {
+                    (true, Some(p)) => {
+                        span class="error" { "stale" }
+                        ": no success within " (periods) " × its schedule period ("
+                        (human_duration(p.num_milliseconds())) ")"
+                    }
+                    (false, Some(p)) => {
+                        "no (schedule period " (human_duration(p.num_milliseconds())) ")"
+                    }
+                    (_, None) => { "no (not scheduled)" }
+                }
+            }
+        }
+        (crate::chart::history_svg(&oldest_first))
+    }
 }
 
 /// The `sources health` table, worst first.

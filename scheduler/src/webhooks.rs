@@ -16,12 +16,11 @@ use bson::oid::ObjectId;
 use common::model::{
     DeliveryAttempt, DeliveryStatus, HarvestSource, Webhook, WebhookDelivery, WebhookEvent,
 };
+use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::fmt::Write as _;
 
 use crate::api::{json_body, query, ApiError, ApiResult};
-use crate::report::escape;
 use crate::service::{Service, ServiceError, ServiceResult};
 
 /// Longest webhook URL accepted.
@@ -345,7 +344,7 @@ async fn deliveries_handler(
 // HTML: the section of a source's page
 
 /// The "Webhooks" section of a source's page: subscriptions and the latest deliveries.
-pub async fn source_section(svc: &Service, source: ObjectId) -> Result<String, common::Error> {
+pub async fn source_section(svc: &Service, source: ObjectId) -> Result<Markup, common::Error> {
     let hooks = svc.store.webhooks_of(source).await?;
     let deliveries = svc.store.deliveries_of(source, PAGE_DELIVERIES).await?;
     Ok(render_section(&hooks, &deliveries))
@@ -356,80 +355,77 @@ fn when(d: bson::DateTime) -> String {
 }
 
 /// Subscriptions (URL, events, whether signed) and deliveries with each attempt.
-pub fn render_section(hooks: &[Webhook], deliveries: &[WebhookDelivery]) -> String {
-    let mut b = String::new();
-    let _ = writeln!(b, "<h2 id=\"webhooks\">Webhooks</h2>");
-    if hooks.is_empty() {
-        let _ = writeln!(b, "<p>No webhook subscription.</p>");
-    } else {
-        let _ = writeln!(
-            b,
-            "<table class=\"webhooks\">\n<thead><tr><th>Id</th><th>URL</th><th>Events</th>\
-             <th>Signed</th><th>Created</th></tr></thead>\n<tbody>"
-        );
-        for h in hooks {
-            let events: Vec<&str> = h.events.iter().map(|e| e.as_str()).collect();
-            let signed = h.secret.as_deref().is_some_and(|s| !s.is_empty());
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&h.id.to_hex()),
-                escape(&h.url),
-                escape(&events.join(", ")),
-                if signed { "yes" } else { "no" },
-                escape(&when(h.created)),
-            );
+pub fn render_section(hooks: &[Webhook], deliveries: &[WebhookDelivery]) -> Markup {
+    html! {
+        h2 id="webhooks" { "Webhooks" }
+        @if hooks.is_empty() {
+            p { "No webhook subscription." }
+        } @else {
+            table class="webhooks" {
+                thead { tr {
+                    th { "Id" } th { "URL" } th { "Events" } th { "Signed" } th { "Created" }
+                } }
+                tbody {
+                    @for h in hooks {
+                        @let events: Vec<&str> = h.events.iter().map(|e| e.as_str()).collect();
+                        @let signed = h.secret.as_deref().is_some_and(|s| !s.is_empty());
+                        tr {
+                            td { (h.id) }
+                            td { (h.url) }
+                            td { (events.join(", ")) }
+                            td { @if signed { "yes" } @else { "no" } }
+                            td { (when(h.created)) }
+                        }
+                    }
+                }
+            }
         }
-        let _ = writeln!(b, "</tbody>\n</table>");
+        @if !deliveries.is_empty() {
+            h3 { "Latest deliveries" }
+            table class="deliveries" {
+                thead { tr {
+                    th { "Created" } th { "Event" } th { "Job" } th { "URL" } th { "Status" }
+                    th { "Attempts" }
+                } }
+                tbody {
+                    @for d in deliveries {
+                        (delivery_row(d))
+                    }
+                }
+            }
+        }
     }
-    if deliveries.is_empty() {
-        return b;
+}
+
+/// A delivery with each of its attempts.
+fn delivery_row(d: &WebhookDelivery) -> Markup {
+    let class = match d.status {
+        DeliveryStatus::Delivered => "done",
+        DeliveryStatus::Failed => "failed",
+        DeliveryStatus::Pending => "pending",
+    };
+    html! {
+        tr {
+            td { (when(d.created)) }
+            td { (d.event.as_str()) }
+            td {
+                @if let Some(j) = d.job {
+                    a href={ "/admin/jobs/" (j) } { (j) }
+                } @else {
+                    "—"
+                }
+            }
+            td { (d.url) }
+            td { span class={ "status-" (class) } { (d.status.as_str()) } }
+            td {
+                @for (i, a) in d.attempts.iter().enumerate() {
+                    @if i > 0 { br; }
+                    (when(a.at)) " (" (a.duration_ms) " ms): " (attempt_outcome(a))
+                }
+                @if d.attempts.is_empty() { "—" }
+            }
+        }
     }
-    let _ = writeln!(
-        b,
-        "<h3>Latest deliveries</h3>\n<table class=\"deliveries\">\n<thead><tr><th>Created</th>\
-         <th>Event</th><th>Job</th><th>URL</th><th>Status</th><th>Attempts</th></tr></thead>\n<tbody>"
-    );
-    for d in deliveries {
-        let class = match d.status {
-            DeliveryStatus::Delivered => "done",
-            DeliveryStatus::Failed => "failed",
-            DeliveryStatus::Pending => "pending",
-        };
-        let job = d.job.map_or_else(
-            || "—".to_owned(),
-            |j| format!("<a href=\"/admin/jobs/{0}\">{0}</a>", j.to_hex()),
-        );
-        let attempts: Vec<String> = d
-            .attempts
-            .iter()
-            .map(|a| {
-                format!(
-                    "{} ({} ms): {}",
-                    escape(&when(a.at)),
-                    a.duration_ms,
-                    escape(&attempt_outcome(a))
-                )
-            })
-            .collect();
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td><span class=\"status-{class}\">{}</span></td><td>{}</td></tr>",
-            escape(&when(d.created)),
-            escape(d.event.as_str()),
-            job,
-            escape(&d.url),
-            escape(d.status.as_str()),
-            if attempts.is_empty() {
-                "—".to_owned()
-            } else {
-                attempts.join("<br>")
-            },
-        );
-    }
-    let _ = writeln!(b, "</tbody>\n</table>");
-    b
 }
 
 #[cfg(test)]
@@ -476,7 +472,7 @@ mod tests {
                 },
             ],
         };
-        let html = render_section(&[hook], &[delivery]);
+        let html = render_section(&[hook], &[delivery]).into_string();
         assert!(!html.contains("very-secret"));
         assert!(!html.contains("<b>") && !html.contains("<x>"), "{html}");
         assert!(html.contains("HTTP 500 from &lt;x&gt;") && html.contains("HTTP 200"));
