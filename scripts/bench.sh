@@ -23,11 +23,11 @@ if [ -n "${BENCH_QUICK:-}" ] && [ "${BENCH_QUICK}" != 0 ]; then args+=(--quick);
 if [ -n "${BENCH_ARGS:-}" ]; then args+=(${BENCH_ARGS}); fi
 
 status=0
-target/release/harvest-bench "${args[@]}" || status=$?
+"${CARGO_TARGET_DIR:-target}"/release/harvest-bench "${args[@]}" || status=$?
 
 if [ "${BENCH_CRITERION:-1}" != 0 ]; then
   echo >&2
   echo "bench: criterion micro benchmarks (parse + map per syntax)..." >&2
-  cargo bench -p harvest-worker --bench parse_map || status=$?
+  cargo bench -p harvest-backends --bench parse_map || status=$?
 fi
 exit "$status"
