@@ -151,7 +151,7 @@ fn self_closing(bytes: &[u8], start: usize) -> bool {
 }
 
 /// Fallback for input the converter is not given: tags removed (with the content of skipped
-/// tags such as `<script>`), a few entities decoded, whitespace tidied. Linear time.
+/// tags such as `<script>`), entities decoded, whitespace tidied. Linear time.
 fn strip_tags(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
@@ -237,14 +237,12 @@ fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
     (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
+/// Every HTML5 named and numeric character reference decoded, once (`&amp;lt;` is `&lt;`).
+/// `&nbsp;` reads as a plain space, as udata's html2text writes it; a reference that names no
+/// character (`&bogus;`, `&#0;`) is left as written.
 fn decode_entities(s: &str) -> String {
-    s.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
+    // "&nbsp;" is always a whole reference: replacing it first cannot create or split another.
+    html_escape::decode_html_entities(&s.replace("&nbsp;", " ")).into_owned()
 }
 
 /// Trailing spaces removed on every line (except Markdown hard breaks), runs of blank lines
@@ -425,6 +423,23 @@ mod tests {
         assert_eq!(strip_tags("<b"), "");
         assert_eq!(strip_tags("x</d"), "x");
         assert_eq!(strip_tags("a <3"), "a <3");
+    }
+
+    #[test]
+    fn strip_tags_decodes_every_entity() {
+        assert_eq!(
+            strip_tags("<p>Caf&eacute;&hellip; l&#x2019;eau&nbsp;&amp;&nbsp;th&#233;</p>"),
+            "Café… l’eau & thé"
+        );
+        assert_eq!(
+            strip_tags("&lt;b&gt; &quot;x&quot; &#39;y&apos; &amp;lt;"),
+            "<b> \"x\" 'y' &lt;"
+        );
+        // Not a reference, or naming no character: left as written.
+        assert_eq!(
+            strip_tags("AT&T &bogus; &#0; &#xZZ; a & b"),
+            "AT&T &bogus; &#0; &#xZZ; a & b"
+        );
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //!
 //! Every backend calls [`normalize_tags`]; none re-implements a rule of this file.
 
+use super::text::hyphenate;
+
 /// udata `TAG_MIN_LENGTH` (udata/settings.py): shorter tags are dropped.
 pub const TAG_MIN_LENGTH: usize = 3;
 /// udata `TAG_MAX_LENGTH` (udata/settings.py): longer tags are cut to this length.
@@ -21,24 +23,8 @@ pub fn tag_slug(value: &str) -> String {
     // Python's `str.lower()` before transliteration, as udata does; characters unknown to the
     // transliteration table vanish (unidecode maps them to "").
     let ascii = deunicode::deunicode(&value.to_lowercase());
-    let mut out = String::with_capacity(ascii.len());
-    let mut pending_dash = false;
-    for c in ascii.chars() {
-        if c == '\'' {
-            // awesome-slugify removes apostrophes before splitting: they join words.
-            continue;
-        }
-        if c.is_ascii_alphanumeric() {
-            if pending_dash && !out.is_empty() {
-                out.push('-');
-            }
-            pending_dash = false;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            pending_dash = true;
-        }
-    }
-    out
+    // awesome-slugify removes apostrophes before splitting: they join words.
+    hyphenate(&ascii, &['\''])
 }
 
 /// One harvested tag as udata stores it, or `None` when udata drops it (shorter than

@@ -10,10 +10,19 @@
 ///
 /// `slugify("Élections municipales 2020")` is `"elections-municipales-2020"`.
 pub fn slugify(s: &str) -> String {
-    let ascii = deunicode::deunicode(s);
+    hyphenate(&deunicode::deunicode(s), &[])
+}
+
+/// The ASCII alphanumerics of `ascii`, lower case, every run of other characters turned into one
+/// `-` (none leading or trailing); the `dropped` characters vanish without separating words.
+/// The common ground of [`slugify`] and of udata's tag slug ([`super::tags::tag_slug`]).
+pub(super) fn hyphenate(ascii: &str, dropped: &[char]) -> String {
     let mut out = String::with_capacity(ascii.len());
     let mut pending_dash = false;
     for c in ascii.chars() {
+        if dropped.contains(&c) {
+            continue;
+        }
         if c.is_ascii_alphanumeric() {
             if pending_dash && !out.is_empty() {
                 out.push('-');
