@@ -27,6 +27,13 @@ use tokio::sync::Mutex;
 use crate::error::{Error, Result};
 use crate::settings::AmqpSettings;
 
+/// What the broker answered to a publish that reached it.
+enum Sent {
+    Confirmed,
+    /// A negative confirm, with what was refused.
+    Refused(String),
+}
+
 pub use crate::settings::Role;
 
 /// Header carrying the retry attempt number of a message.
@@ -319,28 +326,11 @@ impl Broker {
         if bodies.is_empty() {
             return Ok(());
         }
-        let mut last = None;
-        for _ in 0..2 {
-            let ch = match self.publisher().await {
-                Ok(ch) => ch,
-                Err(e) => {
-                    self.reset().await;
-                    last = Some(e);
-                    continue;
-                }
-            };
-            match self.publish_batch(&ch, role, bodies).await {
-                Ok(()) => return Ok(()),
-                Err(e) => {
-                    self.reset().await;
-                    last = Some(e);
-                }
-            }
-        }
-        Err(last.unwrap_or_else(|| Error::Message("publish failed".into())))
+        self.with_publisher(|ch| async move { self.publish_batch(&ch, role, bodies).await })
+            .await
     }
 
-    async fn publish_batch(&self, ch: &Channel, role: Role, bodies: &[Vec<u8>]) -> Result<()> {
+    async fn publish_batch(&self, ch: &Channel, role: Role, bodies: &[Vec<u8>]) -> Result<Sent> {
         let exchange = self.topology.exchange();
         let props = BasicProperties::default()
             .with_delivery_mode(2)
@@ -360,13 +350,13 @@ impl Broker {
         }
         for confirm in confirms {
             if let Confirmation::Nack(_) = confirm.await? {
-                return Err(Error::Message(format!(
+                return Ok(Sent::Refused(format!(
                     "broker refused a message for {}",
                     role.as_str()
                 )));
             }
         }
-        Ok(())
+        Ok(Sent::Confirmed)
     }
 
     /// Publish to the delay queue of `role`, to come back after `delay_ms` with `attempt` set.
@@ -408,42 +398,53 @@ impl Broker {
                 self.settings.max_message_bytes
             )));
         }
+        self.with_publisher(|ch| {
+            let headers = headers.clone();
+            async move {
+                let props = BasicProperties::default()
+                    .with_delivery_mode(2)
+                    .with_content_type(ShortString::from("application/json"))
+                    .with_headers(headers);
+                let confirm = ch
+                    .basic_publish(
+                        exchange,
+                        routing_key,
+                        BasicPublishOptions::default(),
+                        body,
+                        props,
+                    )
+                    .await?
+                    .await?;
+                Ok(match confirm {
+                    Confirmation::Nack(_) => {
+                        Sent::Refused(format!("broker refused message for {routing_key}"))
+                    }
+                    Confirmation::Ack(_) | Confirmation::NotRequested => Sent::Confirmed,
+                })
+            }
+        })
+        .await
+    }
+
+    /// Run `send` on the publishing channel. A broken channel or connection (an error) is reset
+    /// and `send` runs once more on a new one; a refusal by the broker is tried once more as is.
+    async fn with_publisher<'a, F, Fut>(&'a self, send: F) -> Result<()>
+    where
+        F: Fn(Channel) -> Fut,
+        Fut: std::future::Future<Output = Result<Sent>> + 'a,
+    {
         let mut last = None;
         for _ in 0..2 {
-            let ch = match self.publisher().await {
-                Ok(ch) => ch,
+            let sent = match self.publisher().await {
+                Ok(ch) => send(ch).await,
+                Err(e) => Err(e),
+            };
+            match sent {
+                Ok(Sent::Confirmed) => return Ok(()),
+                Ok(Sent::Refused(why)) => last = Some(Error::Message(why)),
                 Err(e) => {
                     self.reset().await;
                     last = Some(e);
-                    continue;
-                }
-            };
-            let props = BasicProperties::default()
-                .with_delivery_mode(2)
-                .with_content_type(ShortString::from("application/json"))
-                .with_headers(headers.clone());
-            let sent = async {
-                ch.basic_publish(
-                    exchange,
-                    routing_key,
-                    BasicPublishOptions::default(),
-                    body,
-                    props,
-                )
-                .await?
-                .await
-            }
-            .await;
-            match sent {
-                Ok(Confirmation::Ack(_)) | Ok(Confirmation::NotRequested) => return Ok(()),
-                Ok(Confirmation::Nack(_)) => {
-                    last = Some(Error::Message(format!(
-                        "broker refused message for {routing_key}"
-                    )));
-                }
-                Err(e) => {
-                    self.reset().await;
-                    last = Some(e.into());
                 }
             }
         }
