@@ -17,4 +17,3 @@ pub mod parse;
 pub mod repair;
 pub mod vocab;
 pub mod xml;
-pub(crate) mod xml_lenient;

@@ -9,18 +9,19 @@
 //!   a node element, text beside the node element of a property): removed;
 //! * every removal is reported as a [`Repair`] note for the item.
 //!
-//! It rewrites the document with the tokenizer of [`super::xml`], following the striped
+//! It rewrites the document with the tokenizer of [`super::scanner`], following the striped
 //! structure of RDF/XML (node element, property element, node element…, with
 //! `rdf:parseType="Resource"` / `"Collection"` / `"Literal"`); everything it does not remove is
 //! copied byte for byte. It only runs after a strict parse failed.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Range;
 
-use super::notes::Repair;
-use super::vocab::RDF as RDF_NS;
-use super::xml::{local_name, Scanner, Token, XmlError};
+use super::scanner::{local_name, Scanner, Token};
+use super::scopes::Scopes;
+use super::XmlError;
+use crate::rdf::notes::Repair;
+use crate::rdf::vocab::RDF as RDF_NS;
 
 /// What an open element is, in RDF/XML's striped syntax.
 #[derive(Debug)]
@@ -58,16 +59,12 @@ fn quote(text: &str) -> String {
 }
 
 /// Whether a qualified name is in the RDF namespace, with the declarations in scope.
-fn is_rdf(qname: &str, local: &str, scopes: &[HashMap<String, String>]) -> bool {
+fn is_rdf(qname: &str, local: &str, scopes: &Scopes) -> bool {
     let prefix = qname.rsplit_once(':').map_or("", |(p, _)| p);
     if local_name(qname) != local {
         return false;
     }
-    scopes
-        .iter()
-        .rev()
-        .find_map(|s| s.get(prefix))
-        .is_some_and(|ns| ns == RDF_NS)
+    scopes.namespace(prefix).is_some_and(|ns| ns == RDF_NS)
 }
 
 /// The document with stray text and the text of resource-valued property elements removed;
@@ -78,7 +75,7 @@ pub(crate) fn relax_rdfxml<'a>(
 ) -> Result<Cow<'a, str>, XmlError> {
     let mut out = String::with_capacity(xml.len());
     let mut stack: Vec<(Kind, &str)> = Vec::new();
-    let mut scopes: Vec<HashMap<String, String>> = Vec::new();
+    let mut scopes = Scopes::default();
     let mut removed = 0usize;
     let mut remove = |text: &str, why: String, repairs: &mut Vec<Repair>| {
         removed += 1;
@@ -96,15 +93,7 @@ pub(crate) fn relax_rdfxml<'a>(
                 span,
                 ..
             } => {
-                let mut scope = HashMap::new();
-                for a in &attrs {
-                    if a.name == "xmlns" {
-                        scope.insert(String::new(), a.value.to_owned());
-                    } else if let Some(p) = a.name.strip_prefix("xmlns:") {
-                        scope.insert(p.to_owned(), a.value.to_owned());
-                    }
-                }
-                scopes.push(scope);
+                scopes.enter(&attrs);
                 let attr = |local: &str| {
                     attrs
                         .iter()
@@ -152,7 +141,7 @@ pub(crate) fn relax_rdfxml<'a>(
                 };
                 out.push_str(&xml[span]);
                 if self_closing {
-                    scopes.pop();
+                    scopes.leave();
                 } else {
                     stack.push((kind, name));
                 }
@@ -164,7 +153,7 @@ pub(crate) fn relax_rdfxml<'a>(
                     }
                 }
                 stack.pop();
-                scopes.pop();
+                scopes.leave();
                 out.push_str(&xml[span]);
             }
             Token::Text(span) => {
