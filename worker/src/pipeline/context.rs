@@ -2,9 +2,8 @@
 //! license reference list, settings, and a short-lived cache of sources so that a job's items do
 //! not each re-read their source.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use bson::oid::ObjectId;
 use common::model::{HarvestJob, HarvestSource};
@@ -12,6 +11,7 @@ use common::queue::Broker;
 use common::settings::Settings;
 use common::storage::Store;
 use common::telemetry::{metrics, Readiness};
+use moka::sync::Cache;
 
 use super::progress::{self, ProgressSink};
 use backends::fetch::Fetcher;
@@ -20,6 +20,8 @@ use backends::mapping::LicenseGuesser;
 const SOURCE_TTL: Duration = Duration::from_secs(30);
 /// Items only need a job's `force_refresh` and whether it already ended.
 const JOB_TTL: Duration = Duration::from_secs(2);
+/// Entries each cache holds at most (moka evicts those least likely to be used again).
+const CACHE_CAPACITY: u64 = 10_000;
 
 pub struct Context {
     pub settings: Settings,
@@ -33,8 +35,8 @@ pub struct Context {
     /// Items fetched and mapped at once by this process: `amqp.prefetch` permits, shared by the
     /// batches in flight, so the configured item concurrency holds whatever the batch size.
     pub item_slots: tokio::sync::Semaphore,
-    sources: Mutex<HashMap<ObjectId, (Arc<HarvestSource>, Instant)>>,
-    jobs: Mutex<HashMap<ObjectId, (Arc<HarvestJob>, Instant)>>,
+    sources: Cache<ObjectId, Arc<HarvestSource>>,
+    jobs: Cache<ObjectId, Arc<HarvestJob>>,
 }
 
 impl Context {
@@ -62,8 +64,8 @@ impl Context {
             readiness,
             progress,
             item_slots: tokio::sync::Semaphore::new(item_slots),
-            sources: Mutex::new(HashMap::new()),
-            jobs: Mutex::new(HashMap::new()),
+            sources: ttl_cache(SOURCE_TTL),
+            jobs: ttl_cache(JOB_TTL),
         });
         tokio::spawn(progress::run(ctx.clone(), reports));
         Ok(ctx)
@@ -71,38 +73,29 @@ impl Context {
 
     /// A recent snapshot of a job (at most 2 s old).
     pub async fn job(&self, id: ObjectId) -> common::Result<Arc<HarvestJob>> {
-        if let Some((j, at)) = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
-            if at.elapsed() < JOB_TTL {
-                return Ok(j.clone());
-            }
+        if let Some(job) = self.jobs.get(&id) {
+            return Ok(job);
         }
         let job = Arc::new(self.store.get_job(id).await?);
-        let mut cache = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        cache.insert(id, (job.clone(), Instant::now()));
+        self.jobs.insert(id, job.clone());
         Ok(job)
     }
 
     /// A source, from a cache refreshed every 30 s.
     pub async fn source(&self, id: ObjectId) -> common::Result<Arc<HarvestSource>> {
-        if let Some((s, at)) = self
-            .sources
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-        {
-            if at.elapsed() < SOURCE_TTL {
-                return Ok(s.clone());
-            }
+        if let Some(source) = self.sources.get(&id) {
+            return Ok(source);
         }
         let source = Arc::new(self.store.get_source(id).await?);
-        let mut cache = self.sources.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        cache.insert(id, (source.clone(), Instant::now()));
+        self.sources.insert(id, source.clone());
         Ok(source)
     }
+}
+
+/// A cache whose entries expire `ttl` after they were written.
+fn ttl_cache<V: Clone + Send + Sync + 'static>(ttl: Duration) -> Cache<ObjectId, V> {
+    Cache::builder()
+        .max_capacity(CACHE_CAPACITY)
+        .time_to_live(ttl)
+        .build()
 }
