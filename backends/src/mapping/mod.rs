@@ -11,6 +11,7 @@ pub mod spatial;
 pub mod tags;
 pub mod text;
 pub mod udata_url;
+pub mod values;
 
 use chrono::{DateTime, Utc};
 use common::model::{ContactPoint, Dataset, HarvestSource};
