@@ -4,9 +4,11 @@
 pub mod dates;
 pub mod formats;
 pub mod frequency;
+pub mod harvested;
 pub mod ids;
 pub mod license;
 pub mod markdown;
+pub mod resource;
 pub mod spatial;
 pub mod tags;
 pub mod text;
