@@ -2,72 +2,31 @@
 //! udata dataset following the spec's CKAN table (the behaviour of udata-ckan).
 //!
 //! Listing and fetching are shared with DKAN in [`super::ckan_api`]; this file holds the backend
-//! registration and the package → dataset mapping, which DKAN reuses through its
-//! [`Dialect`](super::ckan_api::Dialect) (dates, sizes and visibility differ, nothing else).
+//! registration and the package → dataset mapping (resources in [`resource`]), which DKAN reuses
+//! through its [`Dialect`] (dates, sizes and visibility differ, nothing else).
 
-use async_trait::async_trait;
+mod resource;
+
 use chrono::{DateTime, Utc};
-use common::model::{
-    Checksum, Dataset, DateRange, HarvestDatasetMetadata, HarvestResourceMetadata, Payload,
-    Resource, SkipReason,
-};
+use common::model::{Dataset, DateRange, HarvestDatasetMetadata, Resource, SkipReason};
 use serde_json::{Map, Value};
-use url::Url;
 
-use crate::error::HarvestError;
-use crate::harvester::{GatherContext, Harvester, ItemContext, ItemOutcome};
-use crate::listing::Listing;
+use crate::mapping::values::string;
 use crate::mapping::{
-    dates, formats, frequency, ids, markdown, spatial, tags, text, udata_url, MapContext, MapError,
-    MappedDataset,
+    dates, frequency, harvested, ids, markdown, spatial, tags, text, MapContext, MapError,
 };
 
-use super::ckan_api::{self, package_key, ActionApi, Dialect};
+use super::ckan_api::{package_key, ActionApi, ActionApiBackend, Dialect};
 use super::dkan;
+use resource::{map_resource, valid_url};
+
+pub use crate::json_api::PackageMapping;
 
 /// The CKAN backend (`ckan`).
 pub struct CkanBackend;
 
-#[async_trait]
-impl Harvester for CkanBackend {
-    fn name(&self) -> &'static str {
-        "ckan"
-    }
-
-    fn label(&self) -> &'static str {
-        "CKAN"
-    }
-
-    fn filter_keys(&self) -> &'static [&'static str] {
-        &["organization", "tags"]
-    }
-
-    async fn gather(
-        &self,
-        ctx: &GatherContext<'_>,
-        listing: &mut Listing<'_>,
-    ) -> Result<(), HarvestError> {
-        ckan_api::gather(Dialect::Ckan, ctx, listing).await
-    }
-
-    async fn process(
-        &self,
-        ctx: &ItemContext<'_>,
-        remote_id: &str,
-        payload: &Payload,
-    ) -> Result<ItemOutcome, HarvestError> {
-        ckan_api::process(Dialect::Ckan, ctx, remote_id, payload).await
-    }
-}
-
-/// The result of mapping one remote dataset (a CKAN/DKAN package here, an ODS dataset in
-/// [`super::ods`]).
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PackageMapping {
-    Mapped(MappedDataset),
-    /// Not harvested, with the reason for the item report.
-    Skipped(SkipReason, String),
+impl ActionApiBackend for CkanBackend {
+    const DIALECT: Dialect = Dialect::Ckan;
 }
 
 /// License used when the package names none that the reference list knows (udata's default).
@@ -274,17 +233,12 @@ pub fn map_package(
     }
 
     let harvest = HarvestDatasetMetadata {
-        backend: Some(dialect.backend_name().to_owned()),
-        domain: ctx.source.domain(),
-        source_id: Some(ctx.source.id.to_hex()),
-        remote_id: Some(remote_id),
         remote_url,
         created_at,
         modified_at,
-        last_update: Some(dates::to_bson(ctx.now)),
         ckan_name: name.clone(),
         ckan_source,
-        ..Default::default()
+        ..harvested::metadata(ctx, dialect.backend_name(), remote_id)
     };
     let dataset = Dataset {
         // Used by storage on creation only (udata-ckan: "if not dataset.slug"), made unique there.
@@ -302,114 +256,7 @@ pub fn map_package(
         harvest: Some(harvest),
         ..Default::default()
     };
-    let mut mapped = MappedDataset {
-        dataset,
-        contact_points: Vec::new(),
-        warnings,
-    };
-    udata_url::keep_accepted_urls(&mut mapped);
-    Ok(PackageMapping::Mapped(mapped))
-}
-
-/// One CKAN resource: `Err` (with the reason) when it has no usable URL.
-fn map_resource(
-    raw: &Value,
-    index: usize,
-    dataset_key: &str,
-    dialect: Dialect,
-    ctx: &MapContext<'_>,
-    warnings: &mut Vec<String>,
-) -> Result<Resource, String> {
-    let Some(res) = raw.as_object() else {
-        return Err("not an object".into());
-    };
-    let raw_url = string(res, "url").ok_or("no url")?;
-    let url = resource_url(&raw_url).ok_or_else(|| format!("invalid url {raw_url:?}"))?;
-
-    let remote_key = string(res, "id");
-    let id = match remote_key
-        .as_deref()
-        .and_then(|k| uuid::Uuid::parse_str(k).ok())
-    {
-        Some(uuid) => uuid.hyphenated().to_string(),
-        None => ids::resource_id(
-            dataset_key,
-            remote_key.as_deref().unwrap_or(&format!("{url}#{index}")),
-        ),
-    };
-    let title = string(res, "name")
-        .and_then(|t| text::clean_text(&t))
-        .unwrap_or_else(|| text::title_from_url(&url));
-    let description = string(res, "description")
-        .map(|d| markdown_of(&d))
-        .filter(|d| !d.is_empty());
-
-    let declared_format = string(res, "format");
-    let format = declared_format
-        .as_deref()
-        .and_then(formats::normalize_format)
-        .or_else(|| formats::format_from_url(&url));
-    // `mimetype` when it is a media type (DKAN puts extensions there), else a media type given
-    // as the format (`"format": "text/csv"`).
-    let mime = string(res, "mimetype")
-        .and_then(|m| formats::mime_type(&m))
-        .or_else(|| declared_format.as_deref().and_then(formats::mime_type));
-
-    let filesize = match dialect {
-        Dialect::Ckan => size_value(res.get("size")),
-        Dialect::Dkan => res
-            .get("size")
-            .and_then(|v| size_value(Some(v)).or_else(|| v.as_str().and_then(dkan::parse_size))),
-    };
-    let checksum = string(res, "hash").and_then(|h| checksum(&h));
-
-    let kind = match string(res, "resource_type").as_deref() {
-        Some("api") => "api",
-        Some("documentation") => "documentation",
-        Some("code") => "code",
-        Some("image") | Some("visualization") => "other",
-        _ => "main",
-    };
-
-    let created_at = date_field(res, "created", dialect, ctx, warnings);
-    let modified_at = date_field(res, "last_modified", dialect, ctx, warnings);
-
-    Ok(Resource {
-        id,
-        title,
-        description,
-        filetype: "remote".into(),
-        kind: kind.into(),
-        urlhash: Some(ids::url_hash(&url)),
-        url,
-        checksum,
-        format,
-        mime,
-        filesize,
-        extras: bson::Document::new(),
-        // udata's CKAN backend: the resource's `created` is its `issued_at`, its id the
-        // `remote_id` (udata has no resource `created_at`).
-        harvest: Some(HarvestResourceMetadata {
-            issued_at: created_at,
-            modified_at,
-            remote_id: remote_key.clone(),
-            ..Default::default()
-        }),
-        created_at_internal: None,
-        last_modified_internal: None,
-    })
-}
-
-/// A non-empty, trimmed string field (numbers are accepted as their text).
-fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
-    match map.get(key)? {
-        Value::String(s) => {
-            let s = s.trim();
-            (!s.is_empty()).then(|| s.to_owned())
-        }
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
+    Ok(PackageMapping::mapped(dataset, warnings))
 }
 
 /// CKAN booleans come as JSON booleans or as strings (`"True"`, `"false"`).
@@ -612,85 +459,9 @@ pub fn parse_remote_date(raw: &str, dialect: Dialect) -> Option<DateTime<Utc>> {
     })
 }
 
-/// udata accepts http, https, ftp and ftps URLs with a host.
-fn valid_url(raw: &str) -> Option<String> {
-    let url = Url::parse(raw.trim()).ok()?;
-    (matches!(url.scheme(), "http" | "https" | "ftp" | "ftps") && url.host_str().is_some())
-        .then(|| url.to_string())
-}
-
-/// A resource URL, with `http://` added when the scheme is missing (udata's `is_url` filter).
-fn resource_url(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    if raw.contains("://") || Url::parse(raw).is_ok() {
-        // Absolute already (`mailto:…` and other schemes are refused by `valid_url`).
-        valid_url(raw)
-    } else {
-        valid_url(&format!("http://{raw}"))
-    }
-}
-
-/// `size` as a number or a numeric string.
-fn size_value(value: Option<&Value>) -> Option<i64> {
-    match value? {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    }
-    .filter(|n| *n >= 0)
-}
-
-/// A checksum from CKAN's `hash`: `algo:value`, or a bare hex digest typed by its length
-/// (udata's `hash` filter: 32 → md5, 40 → sha1, 64 → sha256).
-fn checksum(raw: &str) -> Option<Checksum> {
-    let raw = raw.trim();
-    let (declared, value) = match raw.split_once(':') {
-        Some((algo, value)) => (Some(algo.trim().to_ascii_lowercase()), value.trim()),
-        None => (None, raw),
-    };
-    if value.is_empty() || !value.chars().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    let by_length = match value.len() {
-        32 => Some("md5"),
-        40 => Some("sha1"),
-        64 => Some("sha256"),
-        _ => None,
-    };
-    let kind = match declared.as_deref() {
-        Some("md5") => "md5",
-        Some("sha1") | Some("sha-1") => "sha1",
-        Some("sha256") | Some("sha-256") => "sha256",
-        Some("sha2") => "sha2",
-        Some("crc") | Some("crc32") => "crc",
-        Some(_) => return None,
-        None => by_length?,
-    };
-    Some(Checksum {
-        kind: kind.into(),
-        value: value.to_ascii_lowercase(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn checksums() {
-        let md5 = checksum("0123456789abcdef0123456789ABCDEF").unwrap();
-        assert_eq!(md5.kind, "md5");
-        assert_eq!(md5.value, "0123456789abcdef0123456789abcdef");
-        assert_eq!(checksum(&"a".repeat(40)).unwrap().kind, "sha1");
-        assert_eq!(
-            checksum(&format!("sha256:{}", "b".repeat(64)))
-                .unwrap()
-                .kind,
-            "sha256"
-        );
-        assert!(checksum("not-a-hash").is_none());
-        assert!(checksum("abc").is_none());
-    }
 
     #[test]
     fn range_bounds_widen_partial_dates() {
@@ -710,15 +481,5 @@ mod tests {
         assert_eq!(doc.get_array("coordinates").unwrap().len(), 1);
         assert!(geometry(&serde_json::json!({"type": "Point", "coordinates": [1, 2]})).is_err());
         assert!(geometry(&Value::String("nope".into())).is_err());
-    }
-
-    #[test]
-    fn urls() {
-        assert_eq!(
-            resource_url("example.org/a.csv").as_deref(),
-            Some("http://example.org/a.csv")
-        );
-        assert_eq!(resource_url("mailto:x@y.z"), None);
-        assert_eq!(valid_url("not a url"), None);
     }
 }

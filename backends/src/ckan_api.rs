@@ -5,20 +5,28 @@
 //! (CKAN answers `200` with `success: false` on errors), the listing (`package_list`, or a paged
 //! `package_search` with an `fq` built from the source filters), the per-item `package_show` with
 //! conditional requests, and the content hash. The two backends differ only in the [`Dialect`]
-//! they pass, which the mapping in [`super::ckan`] consults for DKAN's quirks.
+//! they declare ([`ActionApiBackend`]), which the mapping in [`super::ckan`] consults for DKAN's
+//! quirks; their items are processed as every JSON API backend's ([`crate::json_api`]).
 
-use common::model::{Filter, FilterKind, Payload, SkipReason};
+mod envelope;
+
+use async_trait::async_trait;
+use common::model::{Filter, FilterKind, Payload};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::error::HarvestError;
-use crate::fetch::{Fetcher, Request, Validators};
-use crate::harvester::{FailedItem, GatherContext, ItemContext, ItemOutcome, RemoteItem};
+use crate::fetch::{Fetcher, Validators};
+use crate::harvester::{FailedItem, Identity, ItemContext, RemoteItem};
+use crate::json_api::hash::canonical_hash;
+use crate::json_api::search::{self, Found, OffsetPaged, Page};
+use crate::json_api::{json_request, Answer, JsonApi, PackageMapping};
 use crate::listing::{Flow, Listing};
-use crate::mapping::MapError;
+use crate::mapping::{values, MapContext, MapError};
 
-use super::ckan::{map_package, PackageMapping};
+use super::ckan::map_package;
+
+pub use envelope::parse_envelope;
 
 /// Which flavour of the action API a portal speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,17 +42,71 @@ pub enum Dialect {
 impl Dialect {
     /// The registered backend name, stored in `dataset.harvest.backend`.
     pub fn backend_name(self) -> &'static str {
+        self.identity().name
+    }
+
+    /// The backend of this dialect: CKAN filters its listing by organization and tags, DKAN
+    /// cannot filter.
+    pub(crate) const fn identity(self) -> Identity {
         match self {
-            Self::Ckan => "ckan",
-            Self::Dkan => "dkan",
+            Self::Ckan => Identity::new("ckan", "CKAN").with_filters(&["organization", "tags"]),
+            Self::Dkan => Identity::new("dkan", "DKAN"),
         }
     }
 
     fn label(self) -> &'static str {
-        match self {
-            Self::Ckan => "CKAN",
-            Self::Dkan => "DKAN",
+        self.identity().label
+    }
+}
+
+/// A backend harvesting a portal through the action API, in its dialect.
+pub(crate) trait ActionApiBackend: Send + Sync {
+    const DIALECT: Dialect;
+}
+
+#[async_trait]
+impl<B: ActionApiBackend> JsonApi for B {
+    const IDENTITY: Identity = B::DIALECT.identity();
+    const PAYLOAD: &'static str = "CKAN package payload";
+
+    async fn gather(&self, listing: &mut Listing<'_>) -> Result<(), HarvestError> {
+        gather(B::DIALECT, listing).await
+    }
+
+    fn carried(&self, value: Value, remote_id: &str) -> Result<Value, HarvestError> {
+        unwrap_package(value).ok_or_else(|| HarvestError::Parse {
+            what: Self::PAYLOAD,
+            url: format!("item {remote_id}"),
+            reason: "not a package object".into(),
+        })
+    }
+
+    async fn fetch(&self, ctx: &ItemContext<'_>, remote_id: &str) -> Result<Answer, HarvestError> {
+        let api = ActionApi::new(&ctx.source.url);
+        let url = api.action_url("package_show", &[("id", remote_id)]);
+        let validators = ctx.validators();
+        match api.call(ctx.fetcher, &url, validators.as_ref()).await? {
+            ActionAnswer::NotModified => Ok(Answer::NotModified { url }),
+            ActionAnswer::Result { result, validators } => {
+                let document = unwrap_package(result).ok_or_else(|| HarvestError::Parse {
+                    what: "package_show result",
+                    url: url.clone(),
+                    reason: "no package in the answer".into(),
+                })?;
+                Ok(Answer::Document {
+                    document,
+                    validators,
+                })
+            }
         }
+    }
+
+    fn content_hash(&self, document: &Value) -> String {
+        content_hash(document)
+    }
+
+    fn map(&self, document: &Value, ctx: &MapContext<'_>) -> Result<PackageMapping, MapError> {
+        map_package(document, B::DIALECT, ctx)
     }
 }
 
@@ -126,15 +188,7 @@ impl ActionApi {
         url: &str,
         validators: Option<&Validators>,
     ) -> Result<ActionAnswer, HarvestError> {
-        let fetched = fetcher
-            .get(
-                url,
-                Request {
-                    accept: Some("application/json"),
-                    validators,
-                },
-            )
-            .await?;
+        let fetched = fetcher.get(url, json_request(validators)).await?;
         Self::answer(url, fetched)
     }
 
@@ -145,15 +199,7 @@ impl ActionApi {
         fetcher: &Fetcher,
         url: &str,
     ) -> Result<ActionAnswer, HarvestError> {
-        let fetched = fetcher
-            .get_page(
-                url,
-                Request {
-                    accept: Some("application/json"),
-                    validators: None,
-                },
-            )
-            .await?;
+        let fetched = fetcher.get_page(url, json_request(None)).await?;
         Self::answer(url, fetched)
     }
 
@@ -169,110 +215,6 @@ impl ActionApi {
     }
 }
 
-/// Unwrap a CKAN action answer: the `result` of a `success: true` envelope, or a
-/// [`HarvestError::Remote`] with CKAN's own error message, or a parse error naming the URL.
-pub fn parse_envelope(
-    url: &str,
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Result<Value, HarvestError> {
-    let mime = content_type
-        .and_then(|c| c.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let data: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(e) => {
-            if mime == "text/html" || looks_like_html(body) {
-                return Err(HarvestError::Remote {
-                    url: url.to_owned(),
-                    reason: "answered an HTML page instead of the CKAN API's JSON \
-                             (is the source URL the CKAN root?)"
-                        .into(),
-                });
-            }
-            return Err(HarvestError::Parse {
-                what: "CKAN API answer",
-                url: url.to_owned(),
-                reason: format!("not JSON: {e}"),
-            });
-        }
-    };
-    let Value::Object(mut envelope) = data else {
-        return Err(HarvestError::Parse {
-            what: "CKAN API answer",
-            url: url.to_owned(),
-            reason: "not a JSON object (expected {\"success\": …, \"result\": …})".into(),
-        });
-    };
-    let success = envelope.get("success").and_then(Value::as_bool);
-    if success != Some(true) {
-        let reason = match envelope.get("error") {
-            Some(error) => error_message(error),
-            None if success.is_none() => "no `success` field: not a CKAN action API answer".into(),
-            None => "success: false without error message".into(),
-        };
-        return Err(HarvestError::Remote {
-            url: url.to_owned(),
-            reason,
-        });
-    }
-    envelope
-        .remove("result")
-        .ok_or_else(|| HarvestError::Parse {
-            what: "CKAN API answer",
-            url: url.to_owned(),
-            reason: "success: true without result".into(),
-        })
-}
-
-fn looks_like_html(body: &[u8]) -> bool {
-    let start: Vec<u8> = body
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .take(15)
-        .map(u8::to_ascii_lowercase)
-        .collect();
-    start.starts_with(b"<!doctype html") || start.starts_with(b"<html")
-}
-
-/// CKAN's `error` member: `{"__type": "Not Found Error", "message": "Not found"}`, a bare
-/// string, or field validation errors (`{"id": ["Missing value"]}`).
-fn error_message(error: &Value) -> String {
-    match error {
-        Value::String(s) => s.clone(),
-        Value::Object(map) => {
-            let message = map.get("message").and_then(Value::as_str);
-            let kind = map.get("__type").and_then(Value::as_str);
-            match (kind, message) {
-                (Some(kind), Some(message)) => format!("{kind}: {message}"),
-                (None, Some(message)) => message.to_owned(),
-                (Some(kind), None) => {
-                    let details: Vec<String> = map
-                        .iter()
-                        .filter(|(k, _)| k.as_str() != "__type")
-                        .map(|(k, v)| format!("{k}: {}", compact(v)))
-                        .collect();
-                    if details.is_empty() {
-                        kind.to_owned()
-                    } else {
-                        format!("{kind}: {}", details.join("; "))
-                    }
-                }
-                (None, None) => compact(error),
-            }
-        }
-        other => compact(other),
-    }
-}
-
-fn compact(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// The Solr filter query of the source filters, AND-combined: `organization:NAME`, `tags:NAME`,
 /// `-key:value` for an exclusion. Values that are not plain Solr terms are quoted. `None` when
 /// there is no usable filter; the second member lists filters that were ignored, with why.
@@ -281,16 +223,12 @@ pub fn filter_query(filters: &[Filter]) -> (Option<String>, Vec<String>) {
     let mut ignored = Vec::new();
     for filter in filters {
         let key = filter.key.trim();
-        let value = match &filter.value {
-            Value::String(s) => s.trim().to_owned(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            other => {
-                ignored.push(format!(
-                    "filter {key:?} ignored: value {other} is not a string"
-                ));
-                continue;
-            }
+        let Some(value) = values::scalar_text(&filter.value) else {
+            ignored.push(format!(
+                "filter {key:?} ignored: value {} is not a string",
+                filter.value
+            ));
+            continue;
         };
         if key.is_empty() || value.is_empty() || !is_solr_field(key) {
             ignored.push(format!(
@@ -352,46 +290,6 @@ pub fn content_hash(package: &Value) -> String {
     canonical_hash(&cleaned)
 }
 
-/// SHA-256 (hex) of a JSON value serialized with object keys sorted at every level, so the hash
-/// does not depend on key order.
-pub fn canonical_hash(value: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(value, &mut out);
-    hex::encode(Sha256::digest(out.as_bytes()))
-}
-
-fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                if let Some(v) = map.get(key) {
-                    write_canonical(v, out);
-                }
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
-        }
-        scalar => out.push_str(&scalar.to_string()),
-    }
-}
-
 /// DKAN answers `package_show` with a one-element list where CKAN answers the package itself;
 /// some exports wrap it in an envelope. Returns the package object.
 pub fn unwrap_package(result: Value) -> Option<Value> {
@@ -415,11 +313,8 @@ pub fn unwrap_package(result: Value) -> Option<Value> {
 /// `package_show`. With filters: `package_search` with the filters' `fq`, 1000
 /// rows a page, paged by `start` until a short or empty page, `count` or the page limit; each
 /// result is already the full package, carried as the item's JSON payload.
-pub async fn gather(
-    dialect: Dialect,
-    ctx: &GatherContext<'_>,
-    listing: &mut Listing<'_>,
-) -> Result<(), HarvestError> {
+async fn gather(dialect: Dialect, listing: &mut Listing<'_>) -> Result<(), HarvestError> {
+    let ctx = listing.context();
     let api = ActionApi::new(&ctx.source.url);
     let filters = &ctx.source.config.filters;
     if dialect == Dialect::Dkan || filters.is_empty() {
@@ -430,25 +325,25 @@ pub async fn gather(
                 filters.len()
             ));
         }
-        return gather_list(&api, ctx, listing).await;
+        return gather_list(&api, listing).await;
     }
     let (fq, ignored) = filter_query(filters);
     for note in ignored {
         listing.note(note);
     }
     match fq {
-        Some(fq) => gather_search(&api, ctx, listing, &fq).await,
-        None => gather_list(&api, ctx, listing).await,
+        Some(fq) => search::list(&Search { api: &api, fq: &fq }, listing).await,
+        None => gather_list(&api, listing).await,
     }
 }
 
 /// One action answer, never a 304 (no validators were sent).
 async fn call_listing(
     api: &ActionApi,
-    ctx: &GatherContext<'_>,
+    fetcher: &Fetcher,
     url: &str,
 ) -> Result<Value, HarvestError> {
-    match api.call_page(ctx.fetcher, url).await? {
+    match api.call_page(fetcher, url).await? {
         ActionAnswer::Result { result, .. } => Ok(result),
         ActionAnswer::NotModified => Err(HarvestError::Remote {
             url: url.to_owned(),
@@ -457,16 +352,13 @@ async fn call_listing(
     }
 }
 
-async fn gather_list(
-    api: &ActionApi,
-    ctx: &GatherContext<'_>,
-    listing: &mut Listing<'_>,
-) -> Result<(), HarvestError> {
+async fn gather_list(api: &ActionApi, listing: &mut Listing<'_>) -> Result<(), HarvestError> {
     let url = api.action_url("package_list", &[]);
     if listing.begin_page(&url)? == Flow::Stop {
         return Ok(());
     }
-    let Value::Array(names) = call_listing(api, ctx, &url).await? else {
+    let fetcher = listing.context().fetcher;
+    let Value::Array(names) = call_listing(api, fetcher, &url).await? else {
         return Err(HarvestError::Parse {
             what: "package_list result",
             url,
@@ -495,162 +387,64 @@ async fn gather_list(
     Ok(())
 }
 
-async fn gather_search(
-    api: &ActionApi,
-    ctx: &GatherContext<'_>,
-    listing: &mut Listing<'_>,
-    fq: &str,
-) -> Result<(), HarvestError> {
-    let rows = SEARCH_ROWS.to_string();
-    let mut start = 0usize;
-    loop {
-        let start_param = start.to_string();
-        let url = api.action_url(
+/// `package_search` with the source filters' `fq`, [`SEARCH_ROWS`] rows a page, sorted by name.
+struct Search<'a> {
+    api: &'a ActionApi,
+    fq: &'a str,
+}
+
+#[async_trait]
+impl OffsetPaged for Search<'_> {
+    const OFFSET: &'static str = "start";
+    const RESULT: &'static str = "package";
+    const IDENTIFIER: &'static str = "id nor name";
+    const CARRIED: &'static str = "package_search result";
+
+    fn page_url(&self, offset: usize) -> Result<String, String> {
+        Ok(self.api.action_url(
             "package_search",
             &[
-                ("fq", fq),
-                ("rows", &rows),
-                ("start", &start_param),
+                ("fq", self.fq),
+                ("rows", &SEARCH_ROWS.to_string()),
+                ("start", &offset.to_string()),
                 ("sort", "name asc"),
             ],
-        );
-        if listing.begin_page(&url)? == Flow::Stop {
-            return Ok(());
-        }
-        let result = call_listing(api, ctx, &url).await?;
-        let count = result.get("count").and_then(Value::as_u64);
-        let Some(results) = result.get("results").and_then(Value::as_array) else {
-            return Err(HarvestError::Parse {
-                what: "package_search result",
-                url,
-                reason: "no `results` list".into(),
-            });
-        };
-        if results.is_empty() {
-            if let Some(count) = count.filter(|c| (start as u64) < *c) {
-                // A glitch, not the end: archiving must not follow such a listing.
-                listing.gap(format!(
-                    "empty page at start={start} although the portal counts {count} datasets: \
-                     the listing is partial"
-                ));
-            }
-            return Ok(());
-        }
-        let mut entries = Vec::with_capacity(results.len());
-        for (position, package) in results.iter().enumerate() {
-            let Some(remote_id) = package_key(package) else {
-                // Listed but unidentifiable: a failed item, not a silent drop.
-                entries.push(Err(FailedItem {
-                    remote_id: format!("package at start={} without id nor name", start + position),
-                    reason: format!("a package without id nor name was listed on {url}"),
-                }));
-                continue;
-            };
-            let remote_url = package
-                .get("name")
-                .and_then(Value::as_str)
-                .filter(|n| !n.trim().is_empty())
-                .map(|n| api.dataset_url(n.trim()));
-            let payload = serde_json::to_string(package).map_err(|e| HarvestError::Parse {
-                what: "package_search result",
-                url: url.clone(),
-                reason: e.to_string(),
-            })?;
-            entries.push(Ok(RemoteItem {
-                remote_id,
-                remote_url,
-                payload: Payload::Json(payload),
-            }));
-        }
-        if listing.page(&url, entries).await? == Flow::Stop {
-            return Ok(());
-        }
-        start += results.len();
-        if results.len() < SEARCH_ROWS || count.is_some_and(|c| start as u64 >= c) {
-            return Ok(());
-        }
+        ))
+    }
+
+    async fn page(&self, fetcher: &Fetcher, url: &str) -> Result<Page, HarvestError> {
+        let answer = call_listing(self.api, fetcher, url).await?;
+        Page::read(
+            answer,
+            "count",
+            url,
+            "package_search result",
+            "no `results` list",
+        )
+    }
+
+    fn identify<'r>(&self, package: &'r Value) -> Option<Found<'r>> {
+        let remote_url = package
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| self.api.dataset_url(n.trim()));
+        Some(Found {
+            remote_id: package_key(package)?,
+            remote_url,
+            document: package,
+        })
+    }
+
+    /// A short page is the last: CKAN fills every page but the last.
+    fn is_last(&self, returned: usize) -> bool {
+        returned < SEARCH_ROWS
     }
 }
 
 /// The remote id of a package: its `id`, else its `name`.
 pub fn package_key(package: &Value) -> Option<String> {
-    ["id", "name"].iter().find_map(|k| {
-        package
-            .get(*k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    })
-}
-
-/// Fetch (for `package_list` items) and map one package.
-pub async fn process(
-    dialect: Dialect,
-    ctx: &ItemContext<'_>,
-    remote_id: &str,
-    payload: &Payload,
-) -> Result<ItemOutcome, HarvestError> {
-    let (package, validators) = match payload {
-        Payload::Json(text) => {
-            let value: Value = serde_json::from_str(text).map_err(|e| HarvestError::Parse {
-                what: "CKAN package payload",
-                url: format!("item {remote_id}"),
-                reason: e.to_string(),
-            })?;
-            let package = unwrap_package(value).ok_or_else(|| HarvestError::Parse {
-                what: "CKAN package payload",
-                url: format!("item {remote_id}"),
-                reason: "not a package object".into(),
-            })?;
-            (package, None)
-        }
-        Payload::Fetch => {
-            let api = ActionApi::new(&ctx.source.url);
-            let url = api.action_url("package_show", &[("id", remote_id)]);
-            let previous = if ctx.conditional {
-                ctx.previous.map(|r| Validators {
-                    etag: r.etag.clone(),
-                    last_modified: r.last_modified.clone(),
-                })
-            } else {
-                None
-            };
-            let previous = previous.filter(|v| !v.is_empty());
-            match api.call(ctx.fetcher, &url, previous.as_ref()).await? {
-                ActionAnswer::NotModified => {
-                    return Ok(ItemOutcome::Skipped(
-                        SkipReason::NotModified,
-                        Some(format!("{url} answered 304 Not Modified")),
-                    ))
-                }
-                ActionAnswer::Result { result, validators } => {
-                    let package = unwrap_package(result).ok_or_else(|| HarvestError::Parse {
-                        what: "package_show result",
-                        url: url.clone(),
-                        reason: "no package in the answer".into(),
-                    })?;
-                    (package, Some(validators).filter(|v| !v.is_empty()))
-                }
-            }
-        }
-        Payload::Rdf { .. } | Payload::Unchanged => {
-            return Err(MapError::Other(format!(
-                "{} backend received an RDF payload for {remote_id}",
-                dialect.label()
-            ))
-            .into())
-        }
-    };
-    let content_hash = content_hash(&package);
-    Ok(match map_package(&package, dialect, &ctx.map)? {
-        PackageMapping::Mapped(mapped) => ItemOutcome::Mapped {
-            mapped: Box::new(mapped),
-            content_hash,
-            validators,
-        },
-        PackageMapping::Skipped(reason, why) => ItemOutcome::Skipped(reason, Some(why)),
-    })
+    values::first_str(package, &["id", "name"])
 }
 
 #[cfg(test)]
@@ -681,27 +475,6 @@ mod tests {
         let (fq, ignored) = filter_query(&[filter("tags", json!(["a"]), FilterKind::Include)]);
         assert_eq!(fq, None);
         assert_eq!(ignored.len(), 1);
-    }
-
-    #[test]
-    fn envelope_errors_are_typed() {
-        let err = parse_envelope(
-            "http://x/api/3/action/package_show?id=a",
-            Some("application/json"),
-            br#"{"success": false, "error": {"__type": "Not Found Error", "message": "Not found"}}"#,
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string().contains("Not Found Error: Not found"),
-            "{err}"
-        );
-        assert!(err.to_string().contains("package_show?id=a"));
-        let err = parse_envelope("u", Some("text/html"), b"<html>oops</html>").unwrap_err();
-        assert!(matches!(err, HarvestError::Remote { .. }));
-        let err = parse_envelope("u", Some("application/json"), b"{\"a\":").unwrap_err();
-        assert!(matches!(err, HarvestError::Parse { .. }));
-        let ok = parse_envelope("u", None, br#"{"success": true, "result": [1]}"#).unwrap();
-        assert_eq!(ok, json!([1]));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use bytes::Bytes;
 
 use crate::error::HarvestError;
 use crate::fetch::{FetchError, Fetched, Fetcher, PostBody, Request};
-use crate::rdf::xml::{local_name, Scanner, Token, XmlError};
+use crate::rdf::xml::{csw_records, decode_xml, local_name, CswPage, Scanner, Token, XmlError};
 
 /// Records asked per GetRecords request (udata's value).
 pub const CSW_PAGE_SIZE: u32 = 25;
@@ -134,6 +134,41 @@ pub struct CswPaging {
     pub next: Option<u64>,
     pub matched: Option<u64>,
     pub returned: Option<u64>,
+}
+
+impl From<&CswPage> for CswPaging {
+    fn from(page: &CswPage) -> Self {
+        Self {
+            next: page.next_record,
+            matched: page.matched,
+            returned: page.returned,
+        }
+    }
+}
+
+/// One CSW response page as fetched, for the parser of its record schema.
+pub(crate) struct CswResponse {
+    pub body: Bytes,
+    pub content_type: Option<String>,
+    /// The page's GET URL, which names it whatever the method.
+    pub url: String,
+    /// Position of its first record in the result set (1-based).
+    pub start: u64,
+    /// The source's `remote_url_prefix`, if any.
+    pub prefix: Option<String>,
+}
+
+impl CswResponse {
+    /// The page's records, each a standalone XML document (decoding notes go to `warnings`).
+    pub(crate) fn records(&self, warnings: &mut Vec<String>) -> Result<CswPage, XmlError> {
+        csw_records(&decode_xml(&self.body, warnings))
+    }
+
+    /// The records of `page` with their positions in the result set.
+    pub(crate) fn positioned<'p>(&self, page: &'p CswPage) -> impl Iterator<Item = (u64, &'p str)> {
+        let start = self.start;
+        (start..).zip(page.records.iter().map(String::as_str))
+    }
 }
 
 /// How GetRecords requests are sent.

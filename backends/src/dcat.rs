@@ -13,29 +13,27 @@
 //! item with its reason. Relative identifiers are kept as written (udata's reading), and the
 //! notes of a lenient parse travel with the items they touch ([`crate::rdf::notes`]).
 //!
-//! Process maps the item's subgraph with [`crate::rdf::dcat_map`]; nothing is fetched per item.
+//! Process maps the item's subgraph with [`crate::rdf::dcat_map`] (the default item processing
+//! of RDF items, [`crate::rdf_item`]); nothing is fetched per item.
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use common::model::Payload;
 
 pub use crate::csw::{csw_getrecords_url, is_csw_url, CSW_PAGE_SIZE};
-use crate::csw::{csw_page_error, CswPager, CswPaging};
+use crate::csw::{csw_page_error, CswPager, CswPaging, CswResponse};
 use crate::error::HarvestError;
 use crate::fetch::{Fetched, Fetcher, Request, Validators};
 use crate::harvester::{
-    FailedItem, GatherContext, Harvester, ItemContext, ItemOutcome, RememberedPage, RemoteItem,
+    FailedItem, GatherContext, Harvester, Identity, RememberedPage, RemoteItem,
 };
 use crate::listing::{Flow, Listing};
-use crate::mapping::MapError;
-use crate::rdf::catalog::{content_hash, extract_items, resolve_links, DatasetError};
-use crate::rdf::dcat_map::map_dataset;
+use crate::rdf::catalog::{extract_items, resolve_links, DatasetError};
 use crate::rdf::notes::{self, Repair};
 use crate::rdf::parse::{
     detect_syntax, parse_as_given, parse_rdf_as_given, ParseError, RdfSyntax, RDF_ACCEPT,
 };
 use crate::rdf::vocab::{DCAT, GEODCAT};
-use crate::rdf::xml::{csw_records, decode_xml, record_about, XmlError};
+use crate::rdf::xml::{record_about, XmlError};
 
 /// Source feature: ask the CSW server for GeoDCAT-AP instead of DCAT.
 pub const FEATURE_GEODCATAP: &str = "geodcatap";
@@ -44,83 +42,20 @@ pub struct DcatBackend;
 
 #[async_trait]
 impl Harvester for DcatBackend {
-    fn name(&self) -> &'static str {
-        "dcat"
+    fn identity(&self) -> Identity {
+        Identity::new("dcat", "DCAT").with_features(&[FEATURE_GEODCATAP])
     }
 
-    fn label(&self) -> &'static str {
-        "DCAT"
-    }
-
-    fn feature_keys(&self) -> &'static [&'static str] {
-        &[FEATURE_GEODCATAP]
-    }
-
-    async fn gather(
-        &self,
-        ctx: &GatherContext<'_>,
-        listing: &mut Listing<'_>,
-    ) -> Result<(), HarvestError> {
-        let mut run = Gather::new(ctx, listing);
-        let outcome = if is_csw_url(&ctx.source.url) {
-            let schema = if ctx.source.feature(FEATURE_GEODCATAP) {
-                GEODCAT
-            } else {
-                DCAT
-            };
-            run.csw(schema, csw_page).await
+    async fn gather(&self, listing: &mut Listing<'_>) -> Result<(), HarvestError> {
+        let source = listing.context().source;
+        let plan = if !is_csw_url(&source.url) {
+            Plan::Hydra
+        } else if source.feature(FEATURE_GEODCATAP) {
+            Plan::Csw(GEODCAT, csw_page)
         } else {
-            run.dcat().await
+            Plan::Csw(DCAT, csw_page)
         };
-        run.finish();
-        outcome
-    }
-
-    fn listing_hash(&self, payload: &Payload) -> Option<String> {
-        match payload {
-            Payload::Rdf { ntriples, .. } => Some(content_hash(ntriples)),
-            _ => None,
-        }
-    }
-
-    async fn process(
-        &self,
-        ctx: &ItemContext<'_>,
-        remote_id: &str,
-        payload: &Payload,
-    ) -> Result<ItemOutcome, HarvestError> {
-        let Payload::Rdf { root, ntriples } = payload else {
-            return Err(HarvestError::Map(MapError::Other(format!(
-                "DCAT items carry an RDF payload, got {}",
-                payload_kind(payload)
-            ))));
-        };
-        let mut mapped = map_dataset(root, ntriples, &ctx.map)?;
-        // Notes of the lenient parse at listing come first: they explain what follows.
-        let mut listing_notes = notes::read(ntriples);
-        if !listing_notes.is_empty() {
-            listing_notes.append(&mut mapped.warnings);
-            mapped.warnings = listing_notes;
-        }
-        if let Some(h) = mapped.dataset.harvest.as_mut() {
-            if h.remote_id.as_deref() != Some(remote_id) {
-                h.remote_id = Some(remote_id.to_owned());
-            }
-        }
-        Ok(ItemOutcome::Mapped {
-            mapped: Box::new(mapped),
-            content_hash: content_hash(ntriples),
-            validators: None,
-        })
-    }
-}
-
-fn payload_kind(p: &Payload) -> &'static str {
-    match p {
-        Payload::Rdf { .. } => "rdf",
-        Payload::Json(_) => "json",
-        Payload::Fetch => "fetch",
-        Payload::Unchanged => "unchanged",
+        list(listing, plan).await
     }
 }
 
@@ -139,15 +74,48 @@ pub(crate) struct PageOutput {
     pub csw_next: Option<CswPaging>,
 }
 
-/// Reads one CSW response page whose first record is at the given position of the result set
-/// (body, content type, page URL, position, `remote_url_prefix`): one parser per record schema.
-pub(crate) type CswPageParser =
-    fn(&Bytes, Option<&str>, &str, u64, Option<&str>) -> Result<PageOutput, HarvestError>;
+impl PageOutput {
+    /// The output of a CSW page: its datasets, the notes of reading it, and its paging.
+    pub(crate) fn csw(
+        items: Vec<Result<RemoteItem, Unlisted>>,
+        warnings: Vec<String>,
+        triples: usize,
+        paging: CswPaging,
+    ) -> Self {
+        Self {
+            items,
+            next: None,
+            warnings,
+            triples,
+            csw_next: Some(paging),
+        }
+    }
+}
 
-/// State of one gather run (the page guards, duplicates and limits are the driver's; the CSW
-/// ISO 19139 backend runs one too).
-pub(crate) struct Gather<'c, 'a, 'l, 's> {
-    ctx: &'c GatherContext<'a>,
+/// Reads one CSW response page: one parser per record schema.
+pub(crate) type CswPageParser = fn(&CswResponse) -> Result<PageOutput, HarvestError>;
+
+/// What an RDF gather lists: a DCAT catalog paged with Hydra, or a CSW endpoint asked for its
+/// records in a schema, each page read by its parser.
+pub(crate) enum Plan {
+    Hydra,
+    Csw(&'static str, CswPageParser),
+}
+
+/// List the listing's source by `plan` (the DCAT backend's, and the CSW ISO 19139 backend's).
+pub(crate) async fn list(listing: &mut Listing<'_>, plan: Plan) -> Result<(), HarvestError> {
+    let mut run = Gather::new(listing);
+    let outcome = match plan {
+        Plan::Hydra => run.dcat().await,
+        Plan::Csw(schema, parse) => run.csw(schema, parse).await,
+    };
+    run.finish();
+    outcome
+}
+
+/// State of one gather run (the page guards, duplicates and limits are the driver's).
+struct Gather<'l, 's> {
+    ctx: &'s GatherContext<'s>,
     listing: &'l mut Listing<'s>,
     /// Pages that answered 304 Not Modified (their datasets are settled as unchanged).
     not_modified_pages: usize,
@@ -155,10 +123,10 @@ pub(crate) struct Gather<'c, 'a, 'l, 's> {
     unidentified: usize,
 }
 
-impl<'c, 'a, 'l, 's> Gather<'c, 'a, 'l, 's> {
-    pub(crate) fn new(ctx: &'c GatherContext<'a>, listing: &'l mut Listing<'s>) -> Self {
+impl<'l, 's> Gather<'l, 's> {
+    fn new(listing: &'l mut Listing<'s>) -> Self {
         Self {
-            ctx,
+            ctx: listing.context(),
             listing,
             not_modified_pages: 0,
             unidentified: 0,
@@ -310,11 +278,7 @@ impl<'c, 'a, 'l, 's> Gather<'c, 'a, 'l, 's> {
     }
 
     /// List a CSW endpoint asking its records in `schema`, each page read by `parse`.
-    pub(crate) async fn csw(
-        &mut self,
-        schema: &str,
-        parse: CswPageParser,
-    ) -> Result<(), HarvestError> {
+    async fn csw(&mut self, schema: &str, parse: CswPageParser) -> Result<(), HarvestError> {
         let prefix = self.remote_url_prefix();
         let fetcher = self.ctx.fetcher;
         let source_url = self.ctx.source.url.clone();
@@ -330,20 +294,15 @@ impl<'c, 'a, 'l, 's> Gather<'c, 'a, 'l, 's> {
             };
             // The GET URL names the page, whatever the method (a POST's URL is the endpoint's).
             let page_url = url.clone();
-            let body = fetched.body;
-            let content_type = fetched.content_type.clone();
-            let base = page_url.clone();
-            let prefix = prefix.clone();
-            let start = pager.start();
+            let response = CswResponse {
+                body: fetched.body,
+                content_type: fetched.content_type,
+                url,
+                start: pager.start(),
+                prefix: prefix.clone(),
+            };
             let out = blocking(&page_url, move || {
-                parse(
-                    &body,
-                    content_type.as_deref(),
-                    &base,
-                    start,
-                    prefix.as_deref(),
-                )
-                .map_err(ParseOrHarvest::from)
+                parse(&response).map_err(ParseOrHarvest::from)
             })
             .await?;
             let paging = out.csw_next;
@@ -365,7 +324,7 @@ impl<'c, 'a, 'l, 's> Gather<'c, 'a, 'l, 's> {
         result
     }
 
-    pub(crate) fn finish(self) {
+    fn finish(self) {
         if self.not_modified_pages > 0 {
             let pages = self.listing.pages();
             self.listing.note(format!(
@@ -419,44 +378,37 @@ fn with_notes(
         .collect()
 }
 
-/// Parse one CSW response page (its first record at position `start` of the result set): each
-/// record is a standalone RDF/XML document, parsed on its own so that a bad record costs only
-/// itself (a failed item), with relative identifiers kept as written.
-fn csw_page(
-    body: &Bytes,
-    content_type: Option<&str>,
-    page_url: &str,
-    start: u64,
-    prefix: Option<&str>,
-) -> Result<PageOutput, HarvestError> {
+/// Parse one CSW response page: each record is a standalone RDF/XML document, parsed on its own
+/// so that a bad record costs only itself (a failed item), with relative identifiers kept as
+/// written.
+fn csw_page(page: &CswResponse) -> Result<PageOutput, HarvestError> {
     let mut warnings = Vec::new();
-    let text = decode_xml(body, &mut warnings);
-    let page = match csw_records(&text) {
+    let records = match page.records(&mut warnings) {
         Ok(p) => p,
         // An HTML error page is the common case: say so.
         Err(e @ XmlError::Malformed { .. } | e @ XmlError::NotCsw(_)) => {
             if let Err(ParseError::NotRdf { content_type }) =
-                detect_syntax(content_type, page_url, body)
+                detect_syntax(page.content_type.as_deref(), &page.url, &page.body)
             {
                 return Err(HarvestError::Remote {
-                    url: page_url.to_owned(),
+                    url: page.url.clone(),
                     reason: format!("expected RDF, got {content_type}"),
                 });
             }
-            return Err(csw_page_error(e, page_url));
+            return Err(csw_page_error(e, &page.url));
         }
-        Err(e) => return Err(csw_page_error(e, page_url)),
+        Err(e) => return Err(csw_page_error(e, &page.url)),
     };
     let mut items = Vec::new();
     let mut triples = 0;
-    for (i, record) in page.records.iter().enumerate() {
-        let position = start + i as u64;
+    for (position, record) in page.positioned(&records) {
         match parse_as_given(RdfSyntax::RdfXml, record.as_bytes()) {
             Ok(parsed) => {
                 triples += parsed.triples;
                 warnings.extend(parsed.warnings);
                 // Every note of a record concerns the datasets of that record.
-                let listed = extract_items(&parsed.graph, page_url, prefix).items;
+                let prefix = page.prefix.as_deref();
+                let listed = extract_items(&parsed.graph, &page.url, prefix).items;
                 items.extend(with_notes(map_item_errors(listed), &parsed.repairs));
             }
             Err(e) => items.push(Err(Unlisted {
@@ -465,17 +417,7 @@ fn csw_page(
             })),
         }
     }
-    Ok(PageOutput {
-        items,
-        next: None,
-        warnings,
-        triples,
-        csw_next: Some(CswPaging {
-            next: page.next_record,
-            matched: page.matched,
-            returned: page.returned,
-        }),
-    })
+    Ok(PageOutput::csw(items, warnings, triples, (&records).into()))
 }
 
 /// Run CPU-bound page work off the async runtime; parse errors name the page.

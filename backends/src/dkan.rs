@@ -4,50 +4,21 @@
 //! The quirks: `package_show` answers a one-element list (unwrapped in [`super::ckan_api`]),
 //! dates are Drupal-formatted (`"mar, 10/12/2019 - 09:23"`, `"Wed, 03/16/2016 - 13:35"`,
 //! `"Date changed  jeu, 19/12/2019 - 03:00"`) — parsed by [`parse_date`] —, resource sizes are
-//! human strings (`"42 octets"`, `"1.5 MB"`) — parsed by [`parse_size`] —, resources have no
+//! human strings (`"42 octets"`, `"1.5 MB"`) — read by the shared size parser's
+//! [`SizeRule::Human`](crate::mapping::values::SizeRule::Human) —, resources have no
 //! `resource_type`, the `private` flag is set on public datasets (ignored), and the listing
 //! cannot be filtered (source filters are left to the pipeline, applied after mapping).
 //! Everything else is the CKAN mapping ([`super::ckan::map_package`]).
 
-use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
-use common::model::Payload;
 
-use crate::error::HarvestError;
-use crate::harvester::{GatherContext, Harvester, ItemContext, ItemOutcome};
-use crate::listing::Listing;
-
-use super::ckan_api::{self, Dialect};
+use super::ckan_api::{ActionApiBackend, Dialect};
 
 /// The DKAN backend (`dkan`).
 pub struct DkanBackend;
 
-#[async_trait]
-impl Harvester for DkanBackend {
-    fn name(&self) -> &'static str {
-        "dkan"
-    }
-
-    fn label(&self) -> &'static str {
-        "DKAN"
-    }
-
-    async fn gather(
-        &self,
-        ctx: &GatherContext<'_>,
-        listing: &mut Listing<'_>,
-    ) -> Result<(), HarvestError> {
-        ckan_api::gather(Dialect::Dkan, ctx, listing).await
-    }
-
-    async fn process(
-        &self,
-        ctx: &ItemContext<'_>,
-        remote_id: &str,
-        payload: &Payload,
-    ) -> Result<ItemOutcome, HarvestError> {
-        ckan_api::process(Dialect::Dkan, ctx, remote_id, payload).await
-    }
+impl ActionApiBackend for DkanBackend {
+    const DIALECT: Dialect = Dialect::Dkan;
 }
 
 /// Which language a weekday name was written in: it tells how to read an ambiguous `03/04/2016`.
@@ -147,36 +118,6 @@ pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     Some(date.and_time(time).and_utc())
 }
 
-/// A DKAN resource size: `"42 octets"`, `"1.5 MB"`, `"3,2 Mo"`, `"12 KiB"`, `"512"` (decimal
-/// units are powers of 1000, `…iB` units powers of 1024, as humanfriendly reads them for
-/// udata-ckan). `None` when empty or not a size.
-pub fn parse_size(raw: &str) -> Option<i64> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let split = raw
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-        .unwrap_or(raw.len());
-    let (number, unit) = raw.split_at(split);
-    let number: f64 = number.replace(',', ".").parse().ok()?;
-    let unit = unit.trim().to_lowercase();
-    let factor: f64 = match unit.as_str() {
-        "" | "b" | "byte" | "bytes" | "o" | "octet" | "octets" => 1.0,
-        "k" | "kb" | "ko" => 1e3,
-        "kib" => 1024.0,
-        "m" | "mb" | "mo" => 1e6,
-        "mib" => 1024.0 * 1024.0,
-        "g" | "gb" | "go" => 1e9,
-        "gib" => 1024.0 * 1024.0 * 1024.0,
-        "t" | "tb" | "to" => 1e12,
-        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    let bytes = (number * factor).round();
-    (bytes.is_finite() && bytes >= 0.0 && bytes < i64::MAX as f64).then_some(bytes as i64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,16 +162,5 @@ mod tests {
         assert_eq!(iso("04/05/2016").as_deref(), Some("2016-05-04T00:00:00"));
         assert_eq!(iso("not a date"), None);
         assert_eq!(iso("45/45/2016"), None);
-    }
-
-    #[test]
-    fn human_sizes() {
-        assert_eq!(parse_size("42 octets"), Some(42));
-        assert_eq!(parse_size("1.5 MB"), Some(1_500_000));
-        assert_eq!(parse_size("3,2 Mo"), Some(3_200_000));
-        assert_eq!(parse_size("12 KiB"), Some(12 * 1024));
-        assert_eq!(parse_size("512"), Some(512));
-        assert_eq!(parse_size(""), None);
-        assert_eq!(parse_size("big"), None);
     }
 }

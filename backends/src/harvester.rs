@@ -3,7 +3,10 @@
 //! A backend does two things only: **list** the remote datasets of a source (gather), handing
 //! each page to the listing driver ([`Listing`]), and **map** one remote dataset into a udata
 //! dataset (item). Page caps, loops, duplicates and max items are the driver's business; jobs,
-//! items, counters, filters, archiving and retries the pipeline's.
+//! items, counters, filters, archiving and retries the pipeline's. What backends share beyond
+//! that is written once too: their [`Identity`] is data, an RDF item is mapped by the one DCAT
+//! mapping whichever backend listed it (the default [`Harvester::process`]), and the JSON API
+//! backends process their items through [`crate::json_api`].
 
 use async_trait::async_trait;
 use common::model::{HarvestRecord, HarvestSource, Payload, SkipReason};
@@ -12,6 +15,7 @@ use crate::error::HarvestError;
 use crate::fetch::{Fetcher, Validators};
 use crate::listing::Listing;
 use crate::mapping::{MapContext, MappedDataset};
+use crate::rdf_item;
 
 /// One remote dataset found by gather.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +114,19 @@ pub struct ItemContext<'a> {
     pub conditional: bool,
 }
 
+impl ItemContext<'_> {
+    /// The validators a per-item fetch sends: the previous run's, when conditional requests are
+    /// allowed and it kept any.
+    pub fn validators(&self) -> Option<Validators> {
+        let previous = self.previous.filter(|_| self.conditional)?;
+        Some(Validators {
+            etag: previous.etag.clone(),
+            last_modified: previous.last_modified.clone(),
+        })
+        .filter(|v| !v.is_empty())
+    }
+}
+
 /// The result of processing one item.
 #[derive(Debug, Clone)]
 pub enum ItemOutcome {
@@ -124,49 +141,97 @@ pub enum ItemOutcome {
     Skipped(SkipReason, Option<String>),
 }
 
+/// What a backend is known by: its registered name, its label, and the source keys it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    /// Registered name, stored as `harvest_source.backend` (udata's backend names).
+    pub name: &'static str,
+    /// Human label shown in the admin API, and stored as `dataset.harvest.backend` (udata
+    /// stores its backend's display name there: "DCAT", "CKAN"…).
+    pub label: &'static str,
+    /// Filter keys this backend understands (validated on source create/update).
+    pub filter_keys: &'static [&'static str],
+    /// Boolean features (source options) this backend understands.
+    pub feature_keys: &'static [&'static str],
+}
+
+impl Identity {
+    /// A backend named `name`, shown as `label`, with no filter and no feature.
+    pub const fn new(name: &'static str, label: &'static str) -> Self {
+        Self {
+            name,
+            label,
+            filter_keys: &[],
+            feature_keys: &[],
+        }
+    }
+
+    /// The same, understanding the filter `keys`.
+    pub const fn with_filters(self, keys: &'static [&'static str]) -> Self {
+        Self {
+            filter_keys: keys,
+            ..self
+        }
+    }
+
+    /// The same, understanding the feature `keys`.
+    pub const fn with_features(self, keys: &'static [&'static str]) -> Self {
+        Self {
+            feature_keys: keys,
+            ..self
+        }
+    }
+}
+
 /// A harvest backend: one file under `backends/` implements it.
 #[async_trait]
 pub trait Harvester: Send + Sync {
-    /// Registered name, stored as `harvest_source.backend` (udata's backend names).
-    fn name(&self) -> &'static str;
+    /// What this backend is known by.
+    fn identity(&self) -> Identity;
 
-    /// Human label shown in the admin API, and stored as `dataset.harvest.backend` (udata stores
-    /// its backend's display name there: "DCAT", "CKAN"…).
-    fn label(&self) -> &'static str;
+    /// Registered name, stored as `harvest_source.backend` (udata's backend names).
+    fn name(&self) -> &'static str {
+        self.identity().name
+    }
+
+    /// Human label shown in the admin API, and stored as `dataset.harvest.backend`.
+    fn label(&self) -> &'static str {
+        self.identity().label
+    }
 
     /// Filter keys this backend understands (validated on source create/update).
     fn filter_keys(&self) -> &'static [&'static str] {
-        &[]
+        self.identity().filter_keys
     }
 
     /// Boolean features (source options) this backend understands.
     fn feature_keys(&self) -> &'static [&'static str] {
-        &[]
+        self.identity().feature_keys
     }
 
-    /// List the remote datasets of `ctx.source`, page by page: call
-    /// [`Listing::begin_page`] before fetching a page and [`Listing::page`] with its entries,
-    /// and return `Ok(())` at the end of the catalog or when either says `Stop`. Called through
-    /// [`crate::list`], never directly.
-    async fn gather(
-        &self,
-        ctx: &GatherContext<'_>,
-        listing: &mut Listing<'_>,
-    ) -> Result<(), HarvestError>;
+    /// List the remote datasets of the listing's source ([`Listing::context`]), page by page:
+    /// call [`Listing::begin_page`] before fetching a page and [`Listing::page`] with its
+    /// entries, and return `Ok(())` at the end of the catalog or when either says `Stop`.
+    /// Called through [`crate::list`], never directly.
+    async fn gather(&self, listing: &mut Listing<'_>) -> Result<(), HarvestError>;
 
     /// The content hash [`process`](Self::process) would report for `payload`, when the listed
-    /// payload alone determines it (DCAT subgraphs). Gather then settles an item whose hash
-    /// equals the last run's as unchanged, with no message and no mapping. `None` (the
-    /// default): items go through `process`.
-    fn listing_hash(&self, _payload: &Payload) -> Option<String> {
-        None
+    /// payload alone determines it: an RDF item's (its subgraph). Gather then settles an item
+    /// whose hash equals the last run's as unchanged, with no message and no mapping. `None`
+    /// for other payloads: items go through `process`.
+    fn listing_hash(&self, payload: &Payload) -> Option<String> {
+        rdf_item::listing_hash(payload)
     }
 
-    /// Fetch (when the payload does not carry it) and map one remote dataset.
+    /// Fetch (when the payload does not carry it) and map one remote dataset. The default maps
+    /// an RDF item (a DCAT dataset, as the DCAT and CSW ISO 19139 backends list them) with the
+    /// one DCAT mapping ([`rdf_item`]); the JSON API backends map their own documents.
     async fn process(
         &self,
         ctx: &ItemContext<'_>,
         remote_id: &str,
         payload: &Payload,
-    ) -> Result<ItemOutcome, HarvestError>;
+    ) -> Result<ItemOutcome, HarvestError> {
+        rdf_item::process(ctx, remote_id, payload)
+    }
 }

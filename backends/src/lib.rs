@@ -5,7 +5,9 @@
 //! This crate depends on neither MongoDB nor RabbitMQ (`common` is used without its `services`
 //! feature): the crate graph is what keeps a backend from touching storage or the queue. The
 //! rules every backend shares live here once: the source filters and [`settle`] (labels, default
-//! slug) applied to each mapped dataset, and the dry-run [`preview`]. Jobs, items, counters,
+//! slug) applied to each mapped dataset, the dry-run [`preview`], the listing driver
+//! ([`listing`]), the processing of RDF items and of JSON API items, and the mapping helpers
+//! ([`mapping`]). Jobs, items, counters,
 //! archiving and retries belong to the worker's pipeline.
 
 pub mod error;
@@ -24,7 +26,9 @@ pub mod dkan;
 pub mod iso19139;
 pub mod ods;
 
+mod json_api;
 mod preview;
+mod rdf_item;
 mod registry;
 mod settle;
 

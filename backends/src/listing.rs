@@ -2,6 +2,7 @@
 //!
 //! A backend's `gather` only fetches pages and turns each into entries (items, or datasets it
 //! found but cannot hand over); it gives each page to a [`Listing`] and stops when told to. The
+//! listing also holds what the backend lists with ([`Listing::context`]: source, fetcher). The
 //! driver owns what udata's `BaseBackend` owns (`ensure_unique_remote_id`,
 //! `has_reached_max_items`) and the page guards of its DCAT `walk_graph`:
 //! - **page cap**: at most `harvest.max_pages` pages (0 = unlimited);
@@ -22,8 +23,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::error::HarvestError;
 use crate::harvester::{
-    FailedItem, GatherContext, GatherLimits, GatherReport, Harvester, ItemSink, RemoteItem,
-    SinkControl,
+    FailedItem, GatherContext, GatherReport, Harvester, ItemSink, RemoteItem, SinkControl,
 };
 
 /// Per-dataset notes of one kind kept in the report; the rest are counted.
@@ -42,9 +42,9 @@ pub enum Flow {
 pub type Entry = Result<RemoteItem, FailedItem>;
 
 /// The state of one listing, handed to [`Harvester::gather`].
-pub struct Listing<'s> {
-    sink: &'s mut dyn ItemSink,
-    source_url: String,
+pub struct Listing<'a> {
+    ctx: &'a GatherContext<'a>,
+    sink: &'a mut dyn ItemSink,
     max_pages: usize,
     max_items: usize,
     pages: usize,
@@ -77,21 +77,17 @@ pub async fn list(
     sink: &mut dyn ItemSink,
 ) -> Listed {
     let mut listing = Listing::new(ctx, sink);
-    let result = backend.gather(ctx, &mut listing).await;
+    let result = backend.gather(&mut listing).await;
     listing.finish(result)
 }
 
-impl<'s> Listing<'s> {
-    fn new(ctx: &GatherContext<'_>, sink: &'s mut dyn ItemSink) -> Self {
-        Self::with_limits(&ctx.source.url, ctx.limits, sink)
-    }
-
-    fn with_limits(source_url: &str, limits: GatherLimits, sink: &'s mut dyn ItemSink) -> Self {
+impl<'a> Listing<'a> {
+    fn new(ctx: &'a GatherContext<'a>, sink: &'a mut dyn ItemSink) -> Self {
         Self {
+            ctx,
             sink,
-            source_url: source_url.to_owned(),
-            max_pages: limits.max_pages,
-            max_items: limits.max_items,
+            max_pages: ctx.limits.max_pages,
+            max_items: ctx.limits.max_items,
             pages: 0,
             seen_pages: HashSet::new(),
             seen_ids: HashMap::new(),
@@ -102,6 +98,11 @@ impl<'s> Listing<'s> {
             stopped: false,
             gap: false,
         }
+    }
+
+    /// What this listing lists with: the source, the fetcher, the page memory.
+    pub fn context(&self) -> &'a GatherContext<'a> {
+        self.ctx
     }
 
     /// Before fetching the page at `url`: an error when the page cap is reached (a remote
@@ -255,7 +256,7 @@ impl<'s> Listing<'s> {
         if complete && self.listed == 0 {
             self.notes.push(format!(
                 "empty catalog: {} lists no dataset",
-                self.source_url
+                self.ctx.source.url
             ));
         }
         Listed {
@@ -289,10 +290,15 @@ fn id_hash(remote_id: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::OnceLock;
+
     use async_trait::async_trait;
-    use common::model::Payload;
+    use common::model::{HarvestSource, Payload};
+    use common::settings::HttpSettings;
 
     use super::*;
+    use crate::fetch::Fetcher;
+    use crate::harvester::GatherLimits;
 
     #[derive(Default)]
     struct Collect {
@@ -320,17 +326,41 @@ mod tests {
         })
     }
 
-    fn limits(max_pages: usize, max_items: usize) -> GatherLimits {
-        GatherLimits {
-            max_pages,
-            max_items,
+    /// The context of a listing of `http://x` with these limits.
+    fn context(max_pages: usize, max_items: usize) -> GatherContext<'static> {
+        static SOURCE: OnceLock<HarvestSource> = OnceLock::new();
+        static FETCHER: OnceLock<Fetcher> = OnceLock::new();
+        let source = SOURCE.get_or_init(|| {
+            bson::from_document(bson::doc! {
+                "_id": bson::oid::ObjectId::new(),
+                "name": "listing test source",
+                "slug": "listing-test-source",
+                "url": "http://x",
+                "backend": "dcat",
+                "config": {},
+                "created_at": bson::DateTime::now(),
+            })
+            .expect("a harvest source")
+        });
+        let fetcher =
+            FETCHER.get_or_init(|| Fetcher::new(&HttpSettings::default()).expect("a fetcher"));
+        GatherContext {
+            source,
+            fetcher,
+            limits: GatherLimits {
+                max_pages,
+                max_items,
+            },
+            conditional: false,
+            pages: None,
         }
     }
 
     #[tokio::test]
     async fn zero_pages_is_unlimited_and_the_cap_is_an_error() {
         let mut sink = Collect::default();
-        let mut l = Listing::with_limits("http://x", limits(0, 0), &mut sink);
+        let ctx = context(0, 0);
+        let mut l = Listing::new(&ctx, &mut sink);
         for p in 0..50 {
             let url = format!("http://x/?page={p}");
             assert_eq!(l.begin_page(&url).unwrap(), Flow::Continue);
@@ -341,7 +371,8 @@ mod tests {
         assert_eq!(done.report.pages, 50);
 
         let mut sink = Collect::default();
-        let mut l = Listing::with_limits("http://x", limits(2, 0), &mut sink);
+        let ctx = context(2, 0);
+        let mut l = Listing::new(&ctx, &mut sink);
         assert_eq!(l.begin_page("http://x/1").unwrap(), Flow::Continue);
         assert_eq!(l.begin_page("http://x/2").unwrap(), Flow::Continue);
         let err = l.begin_page("http://x/3").unwrap_err();
@@ -353,12 +384,14 @@ mod tests {
     #[tokio::test]
     async fn loops_and_repeats_are_errors() {
         let mut sink = Collect::default();
-        let mut l = Listing::with_limits("http://x", limits(0, 0), &mut sink);
+        let ctx = context(0, 0);
+        let mut l = Listing::new(&ctx, &mut sink);
         l.begin_page("http://x/a#top").unwrap();
         let err = l.begin_page("http://x/a").unwrap_err();
         assert!(err.to_string().contains("paging loop"), "{err}");
 
-        let mut l = Listing::with_limits("http://x", limits(0, 0), &mut sink);
+        let ctx = context(0, 0);
+        let mut l = Listing::new(&ctx, &mut sink);
         l.begin_page("http://x/1").unwrap();
         l.page("http://x/1", vec![item("a"), item("b")])
             .await
@@ -382,7 +415,8 @@ mod tests {
     #[tokio::test]
     async fn duplicates_are_failed_items_and_max_items_stops() {
         let mut sink = Collect::default();
-        let mut l = Listing::with_limits("http://x", limits(0, 4), &mut sink);
+        let ctx = context(0, 4);
+        let mut l = Listing::new(&ctx, &mut sink);
         l.begin_page("http://x/1").unwrap();
         let flow = l
             .page(
@@ -416,7 +450,8 @@ mod tests {
     #[tokio::test]
     async fn details_are_capped_per_kind_and_empty_catalogs_said() {
         let mut sink = Collect::default();
-        let mut l = Listing::with_limits("http://x", limits(0, 0), &mut sink);
+        let ctx = context(0, 0);
+        let mut l = Listing::new(&ctx, &mut sink);
         for i in 0..(MAX_DETAILED_NOTES + 5) {
             l.detail("page warnings", || format!("warning {i}"));
         }

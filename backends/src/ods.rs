@@ -8,26 +8,27 @@
 //! resource; datasets with no data at all and, unless the `inspire` option is set, datasets ODS
 //! flags as INSPIRE are skipped.
 
+mod portal;
+
 use async_trait::async_trait;
 use common::model::{
-    Dataset, FilterKind, HarvestDatasetMetadata, HarvestResourceMetadata, Payload, Resource,
-    SkipReason,
+    Dataset, FilterKind, HarvestDatasetMetadata, HarvestResourceMetadata, Resource, SkipReason,
 };
 use serde_json::{Map, Value};
-use url::Url;
 
 use crate::error::HarvestError;
-use crate::fetch::{Request, Validators};
-use crate::harvester::{
-    FailedItem, GatherContext, Harvester, ItemContext, ItemOutcome, RemoteItem,
-};
-use crate::listing::{Flow, Listing};
+use crate::fetch::Fetcher;
+use crate::harvester::{Identity, ItemContext};
+use crate::json_api::hash::canonical_hash;
+use crate::json_api::search::{self, Found, OffsetPaged, Page};
+use crate::json_api::{json_request, Answer, JsonApi, PackageMapping};
+use crate::listing::Listing;
+use crate::mapping::values::{self, string};
 use crate::mapping::{
-    dates, formats, ids, markdown, tags, text, udata_url, MapContext, MapError, MappedDataset,
+    dates, formats, harvested, ids, markdown, resource, tags, text, MapContext, MapError,
 };
 
-use super::ckan::PackageMapping;
-use super::ckan_api::canonical_hash;
+pub use portal::Portal;
 
 /// The OpenDataSoft backend (`ods`).
 pub struct OdsBackend;
@@ -68,267 +69,110 @@ const EXPORTS: &[(&str, &str, &str, Option<&str>)] = &[
 ];
 
 #[async_trait]
-impl Harvester for OdsBackend {
-    fn name(&self) -> &'static str {
-        "ods"
-    }
+impl JsonApi for OdsBackend {
+    const IDENTITY: Identity = Identity::new("ods", "OpenDataSoft")
+        .with_filters(&["tags", "publisher"])
+        .with_features(&[INSPIRE_FEATURE]);
+    const PAYLOAD: &'static str = "ODS dataset payload";
 
-    fn label(&self) -> &'static str {
-        "OpenDataSoft"
-    }
-
-    fn filter_keys(&self) -> &'static [&'static str] {
-        &["tags", "publisher"]
-    }
-
-    fn feature_keys(&self) -> &'static [&'static str] {
-        &[INSPIRE_FEATURE]
-    }
-
-    async fn gather(
-        &self,
-        ctx: &GatherContext<'_>,
-        listing: &mut Listing<'_>,
-    ) -> Result<(), HarvestError> {
-        let portal = Portal::new(&ctx.source.url);
-        let (facets, ignored) = facet_params(&ctx.source.config.filters);
+    async fn gather(&self, listing: &mut Listing<'_>) -> Result<(), HarvestError> {
+        let source = listing.context().source;
+        let (facets, ignored) = facet_params(&source.config.filters);
         for note in ignored {
             listing.note(note);
         }
-        let mut offset = 0usize;
-        loop {
-            if offset >= MAX_WINDOW {
-                listing.gap(format!(
-                    "the ODS catalog API cannot page beyond {MAX_WINDOW} datasets: \
-                     the listing is partial"
-                ));
-                return Ok(());
-            }
-            let limit = PAGE_SIZE.min(MAX_WINDOW - offset);
-            let url = portal.catalog_url(limit, offset, &facets);
-            if listing.begin_page(&url)? == Flow::Stop {
-                return Ok(());
-            }
-            let fetched = ctx
-                .fetcher
-                .get_page(
-                    &url,
-                    Request {
-                        accept: Some("application/json"),
-                        validators: None,
-                    },
-                )
-                .await?;
-            let page: Value =
-                serde_json::from_slice(&fetched.body).map_err(|e| HarvestError::Parse {
-                    what: "ODS catalog page",
-                    url: url.clone(),
-                    reason: format!("not JSON: {e}"),
-                })?;
-            let Some(results) = page.get("results").and_then(Value::as_array) else {
-                return Err(HarvestError::Parse {
-                    what: "ODS catalog page",
-                    url,
-                    reason: "no `results` list (is the source URL an OpenDataSoft portal root?)"
-                        .into(),
-                });
-            };
-            let total = page.get("total_count").and_then(Value::as_u64);
-            if results.is_empty() {
-                if let Some(total) = total.filter(|t| (offset as u64) < *t) {
-                    // A glitch, not the end: archiving must not follow such a listing.
-                    listing.gap(format!(
-                        "empty page at offset={offset} although the portal counts {total} \
-                         datasets: the listing is partial"
-                    ));
-                }
-                return Ok(());
-            }
-            let mut entries = Vec::with_capacity(results.len());
-            for (position, entry) in results.iter().enumerate() {
-                let dataset = unwrap_dataset(entry);
-                let Some(id) = dataset_id(dataset) else {
-                    // Listed but unidentifiable: a failed item, not a silent drop.
-                    entries.push(Err(FailedItem {
-                        remote_id: format!(
-                            "dataset at offset={} without dataset_id",
-                            offset + position
-                        ),
-                        reason: format!("a dataset without dataset_id was listed on {url}"),
-                    }));
-                    continue;
-                };
-                let payload = serde_json::to_string(dataset).map_err(|e| HarvestError::Parse {
-                    what: "ODS dataset",
-                    url: url.clone(),
-                    reason: e.to_string(),
-                })?;
-                entries.push(Ok(RemoteItem {
-                    remote_url: Some(portal.explore_url(&id)),
-                    remote_id: id,
-                    payload: Payload::Json(payload),
-                }));
-            }
-            if listing.page(&url, entries).await? == Flow::Stop {
-                return Ok(());
-            }
-            offset += results.len();
-            if total.is_some_and(|t| offset as u64 >= t) {
-                return Ok(());
-            }
-        }
+        let catalog = Catalog {
+            portal: Portal::new(&source.url),
+            facets,
+        };
+        search::list(&catalog, listing).await
     }
 
-    async fn process(
-        &self,
-        ctx: &ItemContext<'_>,
-        remote_id: &str,
-        payload: &Payload,
-    ) -> Result<ItemOutcome, HarvestError> {
-        let (dataset, validators) = match payload {
-            Payload::Json(text) => {
-                let value: Value = serde_json::from_str(text).map_err(|e| HarvestError::Parse {
-                    what: "ODS dataset payload",
-                    url: format!("item {remote_id}"),
-                    reason: e.to_string(),
-                })?;
-                (value, None)
-            }
-            // Items carry their JSON; fetching one dataset is kept for payload-less items.
-            Payload::Fetch => {
-                let portal = Portal::new(&ctx.source.url);
-                let url = portal.dataset_api_url(remote_id);
-                let previous = ctx
-                    .conditional
-                    .then_some(ctx.previous)
-                    .flatten()
-                    .map(|r| Validators {
-                        etag: r.etag.clone(),
-                        last_modified: r.last_modified.clone(),
-                    })
-                    .filter(|v| !v.is_empty());
-                let fetched = ctx
-                    .fetcher
-                    .get(
-                        &url,
-                        Request {
-                            accept: Some("application/json"),
-                            validators: previous.as_ref(),
-                        },
-                    )
-                    .await?;
-                if fetched.not_modified {
-                    return Ok(ItemOutcome::Skipped(
-                        SkipReason::NotModified,
-                        Some(format!("{url} answered 304 Not Modified")),
-                    ));
-                }
-                let value: Value =
-                    serde_json::from_slice(&fetched.body).map_err(|e| HarvestError::Parse {
-                        what: "ODS dataset",
-                        url: url.clone(),
-                        reason: format!("not JSON: {e}"),
-                    })?;
-                (value, Some(fetched.validators).filter(|v| !v.is_empty()))
-            }
-            Payload::Rdf { .. } | Payload::Unchanged => {
-                return Err(MapError::Other(format!(
-                    "OpenDataSoft backend received an RDF payload for {remote_id}"
-                ))
-                .into())
-            }
-        };
-        let dataset = unwrap_dataset(&dataset).clone();
-        let content_hash = content_hash(&dataset);
-        Ok(match map_dataset(&dataset, &ctx.map)? {
-            PackageMapping::Mapped(mapped) => ItemOutcome::Mapped {
-                mapped: Box::new(mapped),
-                content_hash,
-                validators,
-            },
-            PackageMapping::Skipped(reason, why) => ItemOutcome::Skipped(reason, Some(why)),
+    fn carried(&self, value: Value, _remote_id: &str) -> Result<Value, HarvestError> {
+        Ok(unwrap_dataset(&value).clone())
+    }
+
+    // Items carry their JSON; fetching one dataset is kept for payload-less items.
+    async fn fetch(&self, ctx: &ItemContext<'_>, remote_id: &str) -> Result<Answer, HarvestError> {
+        let url = Portal::new(&ctx.source.url).dataset_api_url(remote_id);
+        let validators = ctx.validators();
+        let fetched = ctx
+            .fetcher
+            .get(&url, json_request(validators.as_ref()))
+            .await?;
+        if fetched.not_modified {
+            return Ok(Answer::NotModified { url });
+        }
+        let value = read_json(&fetched.body, "ODS dataset", &url)?;
+        Ok(Answer::Document {
+            document: unwrap_dataset(&value).clone(),
+            validators: fetched.validators,
+        })
+    }
+
+    fn content_hash(&self, document: &Value) -> String {
+        content_hash(document)
+    }
+
+    fn map(&self, document: &Value, ctx: &MapContext<'_>) -> Result<PackageMapping, MapError> {
+        map_dataset(document, ctx)
+    }
+}
+
+/// The catalog API's dataset pages, with the facets of the source filters.
+struct Catalog {
+    portal: Portal,
+    facets: Vec<(String, String)>,
+}
+
+#[async_trait]
+impl OffsetPaged for Catalog {
+    const OFFSET: &'static str = "offset";
+    const RESULT: &'static str = "dataset";
+    const IDENTIFIER: &'static str = "dataset_id";
+    const CARRIED: &'static str = "ODS dataset";
+
+    fn page_url(&self, offset: usize) -> Result<String, String> {
+        if offset >= MAX_WINDOW {
+            return Err(format!(
+                "the ODS catalog API cannot page beyond {MAX_WINDOW} datasets: \
+                 the listing is partial"
+            ));
+        }
+        let limit = PAGE_SIZE.min(MAX_WINDOW - offset);
+        Ok(self.portal.catalog_url(limit, offset, &self.facets))
+    }
+
+    async fn page(&self, fetcher: &Fetcher, url: &str) -> Result<Page, HarvestError> {
+        let fetched = fetcher.get_page(url, json_request(None)).await?;
+        let answer = read_json(&fetched.body, "ODS catalog page", url)?;
+        Page::read(
+            answer,
+            "total_count",
+            url,
+            "ODS catalog page",
+            "no `results` list (is the source URL an OpenDataSoft portal root?)",
+        )
+    }
+
+    fn identify<'r>(&self, entry: &'r Value) -> Option<Found<'r>> {
+        let document = unwrap_dataset(entry);
+        let remote_id = dataset_id(document)?;
+        Some(Found {
+            remote_url: Some(self.portal.explore_url(&remote_id)),
+            remote_id,
+            document,
         })
     }
 }
 
-/// The URLs of one ODS portal.
-#[derive(Debug, Clone)]
-pub struct Portal {
-    root: String,
-}
-
-impl Portal {
-    /// The portal at `source_url` (its public root; trailing slash, query and fragment ignored).
-    pub fn new(source_url: &str) -> Self {
-        Self {
-            root: super::portal_root(source_url),
-        }
-    }
-
-    pub fn root(&self) -> &str {
-        &self.root
-    }
-
-    /// One catalog page, with the facet parameters of the source filters.
-    pub fn catalog_url(&self, limit: usize, offset: usize, facets: &[(String, String)]) -> String {
-        let base = format!("{}/api/explore/v2.1/catalog/datasets", self.root);
-        match Url::parse(&base) {
-            Ok(mut url) => {
-                {
-                    let mut q = url.query_pairs_mut();
-                    q.append_pair("limit", &limit.to_string());
-                    q.append_pair("offset", &offset.to_string());
-                    for (k, v) in facets {
-                        q.append_pair(k, v);
-                    }
-                }
-                url.to_string()
-            }
-            Err(_) => format!("{base}?limit={limit}&offset={offset}"),
-        }
-    }
-
-    /// One dataset in the catalog API.
-    pub fn dataset_api_url(&self, dataset_id: &str) -> String {
-        format!(
-            "{}/api/explore/v2.1/catalog/datasets/{}",
-            self.root,
-            segment(dataset_id)
-        )
-    }
-
-    /// The dataset's public page: `{root}/explore/dataset/{id}/`.
-    pub fn explore_url(&self, dataset_id: &str) -> String {
-        format!("{}/explore/dataset/{}/", self.root, segment(dataset_id))
-    }
-
-    /// A data export: `{root}/api/explore/v2.1/catalog/datasets/{id}/exports/{format}`.
-    pub fn export_url(&self, dataset_id: &str, format: &str) -> String {
-        format!(
-            "{}/api/explore/v2.1/catalog/datasets/{}/exports/{format}",
-            self.root,
-            segment(dataset_id)
-        )
-    }
-
-    /// An attachment or alternative export file. ODS serves these under `/api/v2/` (not v2.1),
-    /// as udata-ods' migration notes ODS confirmed: `{root}/api/v2/catalog/datasets/{id}/{kind}/{file}`.
-    pub fn file_url(&self, dataset_id: &str, kind: &str, file_id: &str) -> String {
-        format!(
-            "{}/api/v2/catalog/datasets/{}/{kind}/{}",
-            self.root,
-            segment(dataset_id),
-            segment(file_id)
-        )
-    }
-}
-
-fn segment(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
-        .to_string()
-        .replace("%2D", "-")
-        .replace("%5F", "_")
-        .replace("%2E", ".")
+/// A JSON answer of the API at `url` (`what` names it in errors).
+fn read_json(body: &[u8], what: &'static str, url: &str) -> Result<Value, HarvestError> {
+    serde_json::from_slice(body).map_err(|e| HarvestError::Parse {
+        what,
+        url: url.to_owned(),
+        reason: format!("not JSON: {e}"),
+    })
 }
 
 /// Source filters as ODS facet parameters: `tags` → the `keyword` facet, `publisher` →
@@ -338,17 +182,12 @@ pub fn facet_params(filters: &[common::model::Filter]) -> (Vec<(String, String)>
     let mut params = Vec::new();
     let mut ignored = Vec::new();
     for f in filters {
-        let value = match &f.value {
-            Value::String(s) => s.trim().to_owned(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            other => {
-                ignored.push(format!(
-                    "filter {:?} ignored: value {other} is not a string",
-                    f.key
-                ));
-                continue;
-            }
+        let Some(value) = values::scalar_text(&f.value) else {
+            ignored.push(format!(
+                "filter {:?} ignored: value {} is not a string",
+                f.key, f.value
+            ));
+            continue;
         };
         let key = f.key.trim();
         if key.is_empty() || value.is_empty() {
@@ -378,14 +217,7 @@ fn unwrap_dataset(entry: &Value) -> &Value {
 
 /// `dataset_id` (v2), or `datasetid` (v1).
 pub fn dataset_id(dataset: &Value) -> Option<String> {
-    ["dataset_id", "datasetid"].iter().find_map(|k| {
-        dataset
-            .get(*k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    })
+    values::first_str(dataset, &["dataset_id", "datasetid"])
 }
 
 /// SHA-256 of the dataset's canonical JSON, API navigation links left out.
@@ -423,17 +255,6 @@ pub fn is_inspire(dataset: &Value) -> bool {
             .is_some_and(|o| o.values().any(|v| !v.is_null()))
     };
     template(dataset.get("interop_metas")) || template(dataset.get("metas"))
-}
-
-fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
-    match map.get(key)? {
-        Value::String(s) => {
-            let s = s.trim();
-            (!s.is_empty()).then(|| s.to_owned())
-        }
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 /// A string or a list of strings.
@@ -570,18 +391,14 @@ pub fn map_dataset(dataset: &Value, ctx: &MapContext<'_>) -> Result<PackageMappi
             let mut extras = bson::Document::new();
             extras.insert("ods:type", "api");
             resources.push(Resource {
-                id: ids::resource_id(&dataset_key, &url),
                 title: format!("Export au format {label}"),
                 description: description.clone(),
-                filetype: "remote".into(),
                 kind: "main".into(),
-                urlhash: Some(ids::url_hash(&url)),
-                url,
                 format: Some((*format).to_owned()),
                 mime: mime.map(str::to_owned),
                 extras,
                 harvest: resource_harvest(),
-                ..Default::default()
+                ..resource::remote(ids::resource_id(&dataset_key, &url), url)
             });
         }
     }
@@ -614,20 +431,16 @@ pub fn map_dataset(dataset: &Value, ctx: &MapContext<'_>) -> Result<PackageMappi
             let mut extras = bson::Document::new();
             extras.insert("ods:type", kind);
             resources.push(Resource {
-                id: ids::resource_id(&dataset_key, &url),
                 title,
                 description: string(file, "description")
                     .map(|d| markdown::html_to_markdown(&d).trim().to_owned())
                     .filter(|d| !d.is_empty()),
-                filetype: "remote".into(),
                 kind: "main".into(),
-                urlhash: Some(ids::url_hash(&url)),
-                url,
                 format,
                 mime,
                 extras,
                 harvest: resource_harvest(),
-                ..Default::default()
+                ..resource::remote(ids::resource_id(&dataset_key, &url), url)
             });
         }
     }
@@ -642,33 +455,23 @@ pub fn map_dataset(dataset: &Value, ctx: &MapContext<'_>) -> Result<PackageMappi
     extras.insert("ods:geo", geo);
 
     let harvest = HarvestDatasetMetadata {
-        backend: Some("ods".into()),
-        domain: ctx.source.domain(),
-        source_id: Some(ctx.source.id.to_hex()),
-        remote_id: Some(id),
         remote_url: Some(explore),
         modified_at,
-        last_update: Some(dates::to_bson(ctx.now)),
+        ..harvested::metadata(ctx, "ods", id)
+    };
+    // Public: the catalog API lists public datasets only.
+    let dataset = Dataset {
+        title,
+        description,
+        license: Some(license),
+        tags,
+        resources,
+        frequency: Some("unknown".into()),
+        extras,
+        harvest: Some(harvest),
         ..Default::default()
     };
-    let mut mapped = MappedDataset {
-        dataset: Dataset {
-            title,
-            description,
-            license: Some(license),
-            tags,
-            resources,
-            private: false,
-            frequency: Some("unknown".into()),
-            extras,
-            harvest: Some(harvest),
-            ..Default::default()
-        },
-        contact_points: Vec::new(),
-        warnings,
-    };
-    udata_url::keep_accepted_urls(&mut mapped);
-    Ok(PackageMapping::Mapped(mapped))
+    Ok(PackageMapping::mapped(dataset, warnings))
 }
 
 /// The data API resources' description: one line per field, `- *label*: name[type] description`
@@ -698,27 +501,6 @@ mod tests {
     use super::*;
     use common::model::Filter;
     use serde_json::json;
-
-    #[test]
-    fn urls() {
-        let p = Portal::new("https://data.example.org/");
-        assert_eq!(
-            p.catalog_url(100, 200, &[]),
-            "https://data.example.org/api/explore/v2.1/catalog/datasets?limit=100&offset=200"
-        );
-        assert_eq!(
-            p.explore_url("my-data_set"),
-            "https://data.example.org/explore/dataset/my-data_set/"
-        );
-        assert_eq!(
-            p.export_url("ds", "shp"),
-            "https://data.example.org/api/explore/v2.1/catalog/datasets/ds/exports/shp"
-        );
-        assert_eq!(
-            p.file_url("ds", "attachments", "doc_pdf"),
-            "https://data.example.org/api/v2/catalog/datasets/ds/attachments/doc_pdf"
-        );
-    }
 
     #[test]
     fn facets() {

@@ -16,59 +16,34 @@ pub mod dom;
 pub mod to_dcat;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use common::model::Payload;
 
-use crate::csw::{csw_page_error, CswPaging, ISO_19139_SCHEMA};
-use crate::dcat::{DcatBackend, Gather, PageOutput, Unlisted};
+use crate::csw::{csw_page_error, CswResponse, ISO_19139_SCHEMA};
+use crate::dcat::{self, PageOutput, Plan, Unlisted};
 use crate::error::HarvestError;
-use crate::harvester::{GatherContext, Harvester, ItemContext, ItemOutcome, RemoteItem};
+use crate::harvester::{Harvester, Identity, RemoteItem};
 use crate::listing::Listing;
 use crate::rdf::catalog::remote_id;
 use crate::rdf::dcat_map::remote_url;
 use crate::rdf::graph::BnodeLabels;
 use crate::rdf::notes;
-use crate::rdf::xml::{csw_records, decode_xml};
 use to_dcat::{Converted, DcatRecord};
 
 /// Registered name (udata's).
 pub const NAME: &str = "csw-iso-19139";
 
+/// The CSW ISO 19139 backend: its items are DCAT datasets, processed as every RDF item is
+/// (the default [`Harvester::process`]).
 pub struct CswIsoBackend;
 
 #[async_trait]
 impl Harvester for CswIsoBackend {
-    fn name(&self) -> &'static str {
-        NAME
+    fn identity(&self) -> Identity {
+        Identity::new(NAME, "CSW-ISO-19139")
     }
 
-    fn label(&self) -> &'static str {
-        "CSW-ISO-19139"
-    }
-
-    async fn gather(
-        &self,
-        ctx: &GatherContext<'_>,
-        listing: &mut Listing<'_>,
-    ) -> Result<(), HarvestError> {
-        let mut run = Gather::new(ctx, listing);
-        let outcome = run.csw(ISO_19139_SCHEMA, iso_page).await;
-        run.finish();
-        outcome
-    }
-
-    fn listing_hash(&self, payload: &Payload) -> Option<String> {
-        DcatBackend.listing_hash(payload)
-    }
-
-    async fn process(
-        &self,
-        ctx: &ItemContext<'_>,
-        remote_id: &str,
-        payload: &Payload,
-    ) -> Result<ItemOutcome, HarvestError> {
-        // The payload is a DCAT dataset: the DCAT backend's processing, rule for rule.
-        DcatBackend.process(ctx, remote_id, payload).await
+    async fn gather(&self, listing: &mut Listing<'_>) -> Result<(), HarvestError> {
+        dcat::list(listing, Plan::Csw(ISO_19139_SCHEMA, iso_page)).await
     }
 }
 
@@ -138,21 +113,16 @@ fn item_of(rec: DcatRecord, position: u64, prefix: Option<&str>) -> Result<Remot
     })
 }
 
-/// Read one CSW page of ISO 19139 records (the first at position `start`).
-fn iso_page(
-    body: &Bytes,
-    _content_type: Option<&str>,
-    page_url: &str,
-    start: u64,
-    prefix: Option<&str>,
-) -> Result<PageOutput, HarvestError> {
+/// Read one CSW page of ISO 19139 records.
+fn iso_page(page: &CswResponse) -> Result<PageOutput, HarvestError> {
     let mut warnings = Vec::new();
-    let text = decode_xml(body, &mut warnings);
-    let page = csw_records(&text).map_err(|e| csw_page_error(e, page_url))?;
-    let mut items = Vec::with_capacity(page.records.len());
+    let records = page
+        .records(&mut warnings)
+        .map_err(|e| csw_page_error(e, &page.url))?;
+    let mut items = Vec::with_capacity(records.records.len());
     let mut skipped = Vec::new();
-    for (i, record) in page.records.iter().enumerate() {
-        match read_record(record, start + i as u64, prefix) {
+    for (position, record) in page.positioned(&records) {
+        match read_record(record, position, page.prefix.as_deref()) {
             ListedRecord::Item(item) => items.push(Ok(item)),
             ListedRecord::Failed { remote_id, reason } => {
                 items.push(Err(Unlisted { remote_id, reason }))
@@ -168,15 +138,5 @@ fn iso_page(
             skipped.join(", ")
         ));
     }
-    Ok(PageOutput {
-        items,
-        next: None,
-        warnings,
-        triples: 0,
-        csw_next: Some(CswPaging {
-            next: page.next_record,
-            matched: page.matched,
-            returned: page.returned,
-        }),
-    })
+    Ok(PageOutput::csw(items, warnings, 0, (&records).into()))
 }

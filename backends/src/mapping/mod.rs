@@ -4,13 +4,16 @@
 pub mod dates;
 pub mod formats;
 pub mod frequency;
+pub mod harvested;
 pub mod ids;
 pub mod license;
 pub mod markdown;
+pub mod resource;
 pub mod spatial;
 pub mod tags;
 pub mod text;
 pub mod udata_url;
+pub mod values;
 
 use chrono::{DateTime, Utc};
 use common::model::{ContactPoint, Dataset, HarvestSource};
