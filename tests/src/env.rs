@@ -2,7 +2,6 @@
 //! queue prefix, so tests run in parallel; everything is removed when the environment is dropped
 //! (even when the test panics).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -329,15 +328,4 @@ impl Drop for TestEnv {
         })
         .join();
     }
-}
-
-/// `tests/fixtures` of the project.
-pub fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-/// The shared real-world catalogs, when present beside the project.
-pub fn shared_fixtures() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
-    p.is_dir().then_some(p)
 }
