@@ -1,8 +1,8 @@
 //! The broker and the database restarted in the middle of a harvest: workers reconnect by
 //! themselves, the job finishes, every remote dataset is stored once, the report adds up.
 //!
-//! These tests stop the shared local services, so they run one at a time (a lock) and in their
-//! own test binary (cargo runs test binaries one after another).
+//! These tests stop the shared local services, so they run one at a time (a lock); the other
+//! tests of the binary wait for the services when they set up their environment (`TestEnv`).
 
 use std::time::{Duration, Instant};
 
