@@ -2,7 +2,6 @@
 //! queue prefix, so tests run in parallel; everything is removed when the environment is dropped
 //! (even when the test panics).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,6 +38,21 @@ pub struct TestEnv {
     workers: Vec<WorkerHandle>,
 }
 
+/// Connect the broker's publishing channel, waiting up to a minute for RabbitMQ: the restart
+/// tests of the same test binary stop it for a few seconds.
+async fn wait_for_rabbitmq(broker: &Broker) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match broker.publisher().await {
+            Ok(_) => return,
+            Err(e) if tokio::time::Instant::now() >= deadline => {
+                panic!("rabbitmq (is scripts/services-up.sh running?): {e:?}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    }
+}
+
 /// An in-process worker.
 pub struct WorkerHandle {
     trigger: ShutdownTrigger,
@@ -56,6 +70,12 @@ impl WorkerHandle {
 impl TestEnv {
     /// A fresh environment named after `tag`.
     pub async fn new(tag: &str) -> Self {
+        Self::with_settings(tag, |_| {}).await
+    }
+
+    /// A fresh environment named after `tag`, its test settings adjusted by `configure` before
+    /// anything connects.
+    pub async fn with_settings(tag: &str, configure: impl FnOnce(&mut Settings)) -> Self {
         let name = unique(tag);
         let mut settings = Settings::default();
         settings.amqp.url = amqp_url();
@@ -73,6 +93,7 @@ impl TestEnv {
         settings.harvest.stall_requeue_secs = 5;
         settings.harvest.stall_timeout_secs = 60;
         settings.log.format = common::settings::LogFormat::Human;
+        configure(&mut settings);
         let store = Store::connect(&settings.mongodb)
             .await
             .expect("mongodb client");
@@ -85,10 +106,7 @@ impl TestEnv {
             .await
             .expect("seed licenses");
         let broker = Broker::new(&settings.amqp);
-        broker
-            .publisher()
-            .await
-            .expect("rabbitmq (is scripts/services-up.sh running?)");
+        wait_for_rabbitmq(&broker).await;
         Self {
             settings,
             store,
@@ -329,15 +347,4 @@ impl Drop for TestEnv {
         })
         .join();
     }
-}
-
-/// `tests/fixtures` of the project.
-pub fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-/// The shared real-world catalogs, when present beside the project.
-pub fn shared_fixtures() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
-    p.is_dir().then_some(p)
 }

@@ -1,107 +1,20 @@
 //! Local stand-ins for the remote portals' APIs, answering with the project's fixtures
-//! (tests/fixtures): a CKAN/DKAN action API, an OpenDataSoft catalog API and GeoNetwork CSW
-//! endpoints (DCAT and ISO 19139 records, GET and POST). One router per kind of portal, shared by every test that needs one.
+//! (tests/fixtures): an OpenDataSoft catalog API, GeoNetwork CSW endpoints (DCAT and ISO 19139
+//! records, GET and POST) and Hydra-paged catalogs. One router per kind of portal, shared by
+//! every test that needs one; the CKAN/DKAN action API is the test kit's
+//! [`FakeCkan`](crate::kit::ckan::FakeCkan).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode, Uri};
+use axum::extract::Query;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::json;
 
-/// The project's fixture file `tests/fixtures/{path}`.
-pub fn fixture_text(path: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(path);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("fixture {}: {e}", p.display()))
-}
-
-/// The project's JSON fixture `tests/fixtures/{path}`.
-pub fn fixture(path: &str) -> Value {
-    serde_json::from_str(&fixture_text(path)).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
-}
-
-/// A CKAN-like action API over fixture files: package_list, package_search, package_show by
-/// name or id (unknown → CKAN's not-found answer). `fq` records the filter queries it received.
-#[derive(Clone)]
-pub struct ActionApi {
-    list: Value,
-    search: Option<Value>,
-    shows: HashMap<String, Value>,
-    pub fq: Arc<Mutex<Vec<String>>>,
-}
-
-impl ActionApi {
-    /// The portal of fixture folder `dir` (`ckan`, `dkan`), showing the packages of `shows`,
-    /// with `package_search` answered from `package_search.json` when `search` is set.
-    pub fn new(dir: &str, shows: &[&str], search: bool) -> Self {
-        let mut map = HashMap::new();
-        for f in shows {
-            let v = fixture(&format!("{dir}/{f}"));
-            let r = match &v["result"] {
-                Value::Array(a) => a.first().cloned().unwrap_or(Value::Null),
-                other => other.clone(),
-            };
-            for key in ["name", "id"] {
-                if let Some(k) = r[key].as_str() {
-                    map.insert(k.to_owned(), v.clone());
-                }
-            }
-        }
-        Self {
-            list: fixture(&format!("{dir}/package_list.json")),
-            search: search.then(|| fixture(&format!("{dir}/package_search.json"))),
-            shows: map,
-            fq: Default::default(),
-        }
-    }
-
-    pub fn router(self) -> Router {
-        async fn action(
-            State(api): State<ActionApi>,
-            uri: Uri,
-            Query(q): Query<HashMap<String, String>>,
-        ) -> Response {
-            match uri.path() {
-                "/api/3/action/package_list" => Json(api.list.clone()).into_response(),
-                "/api/3/action/package_search" => {
-                    if let Ok(mut fq) = api.fq.lock() {
-                        fq.push(q.get("fq").cloned().unwrap_or_default());
-                    }
-                    let start: usize = q.get("start").and_then(|s| s.parse().ok()).unwrap_or(0);
-                    match (&api.search, start) {
-                        (Some(s), 0) => Json(s.clone()).into_response(),
-                        (Some(s), _) => {
-                            let count = s["result"]["count"].clone();
-                            Json(json!({ "success": true, "result": { "count": count, "results": [] } })).into_response()
-                        }
-                        (None, _) => StatusCode::NOT_FOUND.into_response(),
-                    }
-                }
-                "/api/3/action/package_show" => {
-                    let id = q.get("id").cloned().unwrap_or_default();
-                    match api.shows.get(&id) {
-                        Some(v) => Json(v.clone()).into_response(),
-                        None => (
-                            StatusCode::NOT_FOUND,
-                            Json(json!({ "success": false, "error": { "__type": "Not Found Error", "message": "Not found" } })),
-                        )
-                            .into_response(),
-                    }
-                }
-                _ => StatusCode::NOT_FOUND.into_response(),
-            }
-        }
-        Router::new()
-            .route("/api/3/action/{name}", get(action))
-            .with_state(self)
-    }
-}
+use crate::kit::{fixture_json as fixture, fixture_path, fixture_text};
 
 /// An OpenDataSoft Explore API v2.1 catalog of the 5 fixture datasets (pages at offsets 0 and 3).
 pub fn ods_catalog() -> Router {
@@ -221,9 +134,7 @@ pub fn paged_catalog(path: &str, prefix: &str, suffix: &str) -> Router {
         path,
         get(move |Query(q): Query<HashMap<String, String>>| async move {
             let page = q.get("page").cloned().unwrap_or_else(|| "1".into());
-            let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures")
-                .join(format!("{prefix}{page}{suffix}"));
+            let file = fixture_path(&format!("{prefix}{page}{suffix}"));
             match std::fs::read_to_string(file) {
                 Ok(body) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
                 Err(_) => StatusCode::NOT_FOUND.into_response(),

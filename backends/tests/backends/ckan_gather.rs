@@ -2,14 +2,8 @@
 //! `package_search` with the filters' `fq`, `package_show` with conditional requests, the skip
 //! outcomes, and every kind of remote failure (`success: false`, 5xx, HTML, non-JSON, timeout).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode, Uri};
-use axum::response::Response;
 use axum::Router;
 use backends::ckan::CkanBackend;
 use backends::ckan_api::content_hash;
@@ -21,177 +15,103 @@ use backends::harvester::{
 use common::model::{Filter, FilterKind, HarvestRecord, HarvestSource, Payload, SkipReason};
 use serde_json::{json, Value};
 
-use crate::support::{
+use crate::kit::ckan::{failure, Canned, FakeCkan, ItemFault, Paging, Seen};
+use crate::kit::{
     fetcher_with_timeout as fetcher, fixture_json as fixture, item_context, list_into, VecSink,
 };
 
 const ETAG: &str = "\"pkg-v1\"";
 
-/// A package_show request: the id asked for and the If-None-Match sent, if any.
-type ShowRequest = (String, Option<String>);
-
-/// What the server saw.
-#[derive(Clone, Default)]
-struct Seen {
-    searches: Arc<Mutex<Vec<HashMap<String, String>>>>,
-    shows: Arc<Mutex<Vec<ShowRequest>>>,
-}
-
-#[derive(Clone)]
-struct Server {
-    seen: Seen,
-    /// Packages `package_search` pretends to hold.
-    total: usize,
-}
-
-fn json_response(status: StatusCode, body: Value) -> Response {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json;charset=utf-8")
-        .body(Body::from(body.to_string()))
-        .expect("response")
-}
-
-fn search_page(total: usize, start: usize, rows: usize) -> Value {
+/// `total` packages made from the full fixture package (ids `00000000-0000-4000-8000-…`, names
+/// `jeu-00000`…), in name order.
+fn generated(total: usize) -> Vec<Value> {
     let template = fixture("ckan/package_show_full.json")["result"].clone();
-    let results: Vec<Value> = (start..total.min(start + rows))
+    (0..total)
         .map(|i| {
             let mut p = template.clone();
             p["id"] = json!(format!("00000000-0000-4000-8000-{i:012}"));
             p["name"] = json!(format!("jeu-{i:05}"));
             p
         })
-        .collect();
-    json!({"success": true, "result": {"count": total, "results": results}})
+        .collect()
 }
 
-async fn api(State(server): State<Server>, uri: Uri, headers: HeaderMap) -> Response {
-    let params: HashMap<String, String> =
-        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
-    let path = uri.path();
-    let (prefix, action) = path.split_once("/api/3/action/").unwrap_or((path, ""));
-    match prefix {
-        "/broken" => {
-            return Response::builder()
-                .status(StatusCode::INTERNAL_SERVER_ERROR)
-                .body(Body::from("Internal Server Error"))
-                .expect("response")
-        }
-        "/html" => {
-            return Response::builder()
-                .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-                .body(Body::from(
-                    "<!DOCTYPE html><html><body>Portail</body></html>",
-                ))
-                .expect("response")
-        }
-        "/garbage" => {
-            return Response::builder()
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from("{\"success\": true, \"result\": [\"a\""))
-                .expect("response")
-        }
-        "/denied" => {
-            return json_response(
-                StatusCode::OK,
-                json!({"success": false, "error": {"__type": "Authorization Error", "message": "Access denied"}}),
-            )
-        }
-        "/slow" => {
-            tokio::time::sleep(Duration::from_secs(3)).await;
-            return json_response(StatusCode::OK, fixture("ckan/package_list.json"));
-        }
-        _ => {}
-    }
-    match action {
-        "package_list" => json_response(StatusCode::OK, fixture("ckan/package_list.json")),
-        "package_search" => {
-            server.seen.searches.lock().unwrap().push(params.clone());
-            let start: usize = params
-                .get("start")
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0);
-            let rows: usize = params
-                .get("rows")
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(10);
-            match prefix {
-                // Ignores `start`: always the first page.
-                "/loop" => json_response(StatusCode::OK, search_page(server.total, 0, rows)),
-                // Answers an empty page after the first one.
-                "/truncated" if start > 0 => json_response(
-                    StatusCode::OK,
-                    json!({"success": true, "result": {"count": server.total, "results": []}}),
-                ),
-                _ => json_response(StatusCode::OK, search_page(server.total, start, rows)),
-            }
-        }
-        "package_show" => {
-            let id = params.get("id").cloned().unwrap_or_default();
-            let inm = headers
-                .get(header::IF_NONE_MATCH)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            server
-                .seen
-                .shows
-                .lock()
-                .unwrap()
-                .push((id.clone(), inm.clone()));
-            let file = match id.as_str() {
-                "stations-velos-libre-service" => "ckan/package_show_full.json",
-                "budget-primitif-2023" => "ckan/package_show_quirks.json",
-                "donnees-internes" => "ckan/package_show_private.json",
-                "ancien-jeu" => "ckan/package_show_deleted.json",
-                "jeu-sans-ressource" => "ckan/package_show_no_resources.json",
-                "gone" => {
-                    return json_response(
-                        StatusCode::NOT_FOUND,
-                        fixture("ckan/package_show_not_found.json"),
-                    )
-                }
-                // Older CKANs answer 200 with `success: false`.
-                _ => {
-                    return json_response(
-                        StatusCode::OK,
-                        fixture("ckan/package_show_not_found.json"),
-                    )
-                }
-            };
-            if inm.as_deref() == Some(ETAG) {
-                return Response::builder()
-                    .status(StatusCode::NOT_MODIFIED)
-                    .header(header::ETAG, ETAG)
-                    .body(Body::empty())
-                    .expect("response");
-            }
-            let mut response = json_response(StatusCode::OK, fixture(file));
-            response
-                .headers_mut()
-                .insert(header::ETAG, header::HeaderValue::from_static(ETAG));
-            response
-        }
-        _ => json_response(
-            StatusCode::NOT_FOUND,
-            json!({"success": false, "error": {"__type": "Not Found Error", "message": "Unknown action"}}),
-        ),
-    }
+/// The portal: the fixture packages shown by name with an ETag (`gone` answers 404, any other
+/// unknown package 200 with `success: false`, as older CKANs do), listed by the fixture
+/// `package_list` (a repeated name and an empty one), and `total` generated packages found by
+/// `package_search`.
+fn portal(total: usize) -> FakeCkan {
+    let not_found = fixture("ckan/package_show_not_found.json");
+    FakeCkan::from_fixtures(
+        "ckan",
+        &[
+            "package_show_full.json",
+            "package_show_quirks.json",
+            "package_show_private.json",
+            "package_show_deleted.json",
+            "package_show_no_resources.json",
+        ],
+    )
+    .searching(generated(total))
+    .etag(ETAG)
+    .item_fault("gone", ItemFault::Answer(Canned::json(404, &not_found)))
+    .unknown(Canned::json(200, &not_found))
 }
 
-/// Start a server; returns its base URL and what it records.
+/// Start a server: the portal at `/ckan`, and misbehaving copies of it at `/loop` (ignores
+/// `start`), `/truncated` (an empty page after the first), `/denied` (`success: false`),
+/// `/broken` (HTTP 500), `/html` (a web page), `/garbage` (broken JSON) and `/slow` (3 s per
+/// answer). Its base URL and what they were all asked.
 async fn serve(total: usize) -> (String, Seen) {
-    let seen = Seen::default();
-    let app = Router::new().fallback(api).with_state(Server {
-        seen: seen.clone(),
-        total,
-    });
-    (crate::support::serve(app).await, seen)
+    let portal = portal(total);
+    let seen = portal.seen();
+    let failing = |answer: Canned| portal.clone().failing(answer).router();
+    let app = Router::new()
+        .nest("/ckan", portal.router())
+        .nest(
+            "/loop",
+            portal.clone().paging(Paging::IgnoresStart).router(),
+        )
+        .nest(
+            "/truncated",
+            portal.clone().paging(Paging::EmptyAfterFirst).router(),
+        )
+        .nest(
+            "/denied",
+            failing(Canned::json(
+                200,
+                &failure("Authorization Error", "Access denied"),
+            )),
+        )
+        .nest(
+            "/broken",
+            failing(Canned::new(500, None, "Internal Server Error")),
+        )
+        .nest(
+            "/html",
+            failing(Canned::new(
+                200,
+                Some("text/html; charset=utf-8"),
+                "<!DOCTYPE html><html><body>Portail</body></html>",
+            )),
+        )
+        .nest(
+            "/garbage",
+            failing(Canned::new(
+                200,
+                Some("application/json"),
+                "{\"success\": true, \"result\": [\"a\"",
+            )),
+        )
+        .nest(
+            "/slow",
+            portal.clone().delay(Duration::from_secs(3)).router(),
+        );
+    (crate::kit::serve(app).await, seen)
 }
 
 fn source(url: &str, filters: Vec<Filter>) -> HarvestSource {
-    let mut s = crate::support::source(url, "ckan");
+    let mut s = crate::kit::source(url, "ckan");
     s.config.filters = filters;
     s
 }
@@ -297,7 +217,7 @@ async fn package_list_lists_names_to_fetch() {
         "{:?}",
         report.notes
     );
-    assert!(seen.searches.lock().unwrap().is_empty());
+    assert!(seen.searches().is_empty());
 }
 
 #[tokio::test]
@@ -317,7 +237,7 @@ async fn package_search_sends_fq_and_pages_by_start() {
     assert_eq!(report.pages, 3);
     assert_eq!(items.len(), 2500);
 
-    let searches = seen.searches.lock().unwrap().clone();
+    let searches = seen.searches();
     assert_eq!(searches.len(), 3);
     for (page, params) in searches.iter().enumerate() {
         assert_eq!(
@@ -340,7 +260,7 @@ async fn package_search_sends_fq_and_pages_by_start() {
     };
     let pkg: Value = serde_json::from_str(text).unwrap();
     assert_eq!(pkg["name"], "jeu-02499");
-    assert!(seen.shows.lock().unwrap().is_empty());
+    assert!(seen.shows().is_empty());
 }
 
 #[tokio::test]
@@ -356,7 +276,7 @@ async fn search_page_count_is_bounded() {
         other => panic!("expected the page limit, got {other:?}"),
     }
     assert_eq!(items.len(), 2000);
-    assert_eq!(seen.searches.lock().unwrap().len(), 2);
+    assert_eq!(seen.searches().len(), 2);
 }
 
 #[tokio::test]
@@ -388,7 +308,7 @@ async fn search_glitches_make_partial_listings() {
         other => panic!("expected a paging loop, got {other:?}"),
     }
     assert_eq!(items.len(), 1000);
-    assert_eq!(seen.searches.lock().unwrap().len(), 2);
+    assert_eq!(seen.searches().len(), 2);
 
     // An empty page before `count` is reached: stopped, partial (no archiving after it).
     let (base, _) = serve(3000).await;
@@ -460,7 +380,7 @@ async fn package_show_maps_with_validators_and_hash() {
     bumped["num_followers"] = json!(1000);
     assert_eq!(content_hash(&bumped), hash);
     assert_eq!(
-        seen.shows.lock().unwrap().clone(),
+        seen.shows(),
         vec![("stations-velos-libre-service".to_owned(), None)]
     );
 
@@ -534,7 +454,7 @@ async fn conditional_request_gives_not_modified() {
     .await
     .expect("process");
     assert!(matches!(outcome, ItemOutcome::Mapped { .. }));
-    let shows = seen.shows.lock().unwrap().clone();
+    let shows = seen.shows();
     assert_eq!(shows[0].1.as_deref(), Some(ETAG));
     assert_eq!(shows[1].1, None);
 }

@@ -10,7 +10,7 @@ use backends::mapping::{ids, MappedDataset};
 use common::model::{HarvestSource, SkipReason};
 use serde_json::Value;
 
-use crate::support::{
+use crate::kit::{
     bson_at as bson_date, bson_day as day, fixture_json as fixture, map_context, now, source,
 };
 

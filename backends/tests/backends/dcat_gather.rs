@@ -18,10 +18,10 @@ use backends::harvester::{GatherLimits, GatherReport, Harvester, ItemOutcome, Re
 use backends::rdf::catalog::content_hash;
 use common::model::{HarvestSource, Payload};
 
-use crate::support::{fetcher, item_context, list_into, VecSink};
+use crate::kit::{fetcher, item_context, list_into, VecSink};
 
 fn fixture(name: &str) -> String {
-    crate::support::fixture_text(&format!("dcat/{name}"))
+    crate::kit::fixture_text(&format!("dcat/{name}"))
 }
 
 /// One request: path, query, Accept header.
@@ -231,11 +231,11 @@ async fn serve(
 async fn start_server() -> (String, Seen) {
     let seen = Seen::default();
     let app = Router::new().fallback(serve).with_state(seen.clone());
-    (crate::support::serve(app).await, seen)
+    (crate::kit::serve(app).await, seen)
 }
 
 fn source(url: &str) -> HarvestSource {
-    crate::support::source(url, "dcat")
+    crate::kit::source(url, "dcat")
 }
 
 async fn gather_with(

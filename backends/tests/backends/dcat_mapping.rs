@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{map_context, now};
+use crate::kit::{map_context, now};
 
 use backends::harvester::RemoteItem;
 use backends::mapping::{ids, MapError, MappedDataset};
@@ -21,7 +21,7 @@ use common::model::{HarvestSource, Payload};
 const SITE: &str = "https://data.example.org";
 
 fn fixture_path(name: &str) -> PathBuf {
-    crate::support::fixture_path(&format!("dcat/{name}"))
+    crate::kit::fixture_path(&format!("dcat/{name}"))
 }
 
 fn source() -> HarvestSource {
@@ -30,7 +30,7 @@ fn source() -> HarvestSource {
 
 /// The same source at every call (its id is fixed): resource ids derive from it.
 fn source_with(config: bson::Document) -> HarvestSource {
-    let mut source = crate::support::source_with(&format!("{SITE}/catalog"), "dcat", config);
+    let mut source = crate::kit::source_with(&format!("{SITE}/catalog"), "dcat", config);
     source.id = bson::oid::ObjectId::parse_str("65f0a0000000000000000001").expect("oid");
     source
 }

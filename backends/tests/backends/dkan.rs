@@ -1,9 +1,6 @@
 //! The DKAN backend against a local DKAN-like server: `package_list`, `package_show` answering a
 //! one-element list with Drupal dates, filters left to the pipeline (DKAN's API cannot filter), errors.
 
-use axum::body::Body;
-use axum::http::{header, StatusCode, Uri};
-use axum::response::Response;
 use axum::Router;
 use backends::ckan_api::content_hash;
 use backends::dkan::DkanBackend;
@@ -14,41 +11,27 @@ use chrono::{TimeZone, Utc};
 use common::model::{Filter, FilterKind, HarvestSource, Payload};
 use serde_json::json;
 
-use crate::support::{fetcher, fixture_json as fixture, item_context, list};
+use crate::kit::ckan::{Canned, FakeCkan, ItemFault};
+use crate::kit::{fetcher, fixture_json as fixture, item_context, list};
 
-async fn api(uri: Uri) -> Response {
-    let query = uri.query().unwrap_or("");
-    let body = match uri.path() {
-        "/dkan/api/3/action/package_list" => fixture("dkan/package_list.json"),
-        "/dkan/api/3/action/package_show" if query == "id=points-de-collecte-du-verre" => {
-            fixture("dkan/package_show_fr.json")
-        }
-        "/dkan/api/3/action/package_show" if query == "id=city-budget-2016" => {
-            fixture("dkan/package_show_en.json")
-        }
-        "/dkan/api/3/action/package_show" if query == "id=empty" => {
-            json!({"success": true, "result": []})
-        }
-        _ => {
-            return Response::builder()
-                .status(StatusCode::NOT_FOUND)
-                .header(header::CONTENT_TYPE, "text/html")
-                .body(Body::from("<html><body>Page not found</body></html>"))
-                .expect("response")
-        }
-    };
-    Response::builder()
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .expect("response")
-}
-
+/// A DKAN portal at `/dkan` over the two fixture packages; `empty` answers an empty list, and an
+/// unknown package Drupal's HTML 404 page. Its base URL.
 async fn serve() -> String {
-    crate::support::serve(Router::new().fallback(api)).await
+    let portal = FakeCkan::from_fixtures("dkan", &["package_show_fr.json", "package_show_en.json"])
+        .item_fault(
+            "empty",
+            ItemFault::Answer(Canned::json(200, &json!({"success": true, "result": []}))),
+        )
+        .unknown(Canned::new(
+            404,
+            Some("text/html"),
+            "<html><body>Page not found</body></html>",
+        ));
+    crate::kit::serve(Router::new().nest("/dkan", portal.router())).await
 }
 
 fn source(url: &str) -> HarvestSource {
-    crate::support::source(url, "dkan")
+    crate::kit::source(url, "dkan")
 }
 
 async fn process(src: &HarvestSource, f: &Fetcher, id: &str) -> Result<ItemOutcome, HarvestError> {

@@ -5,7 +5,6 @@
 //! or identifier failed with their reason.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
@@ -16,19 +15,15 @@ use backends::error::HarvestError;
 use backends::fetch::Fetcher;
 use backends::harvester::{GatherReport, Harvester, ItemContext, ItemOutcome, RemoteItem};
 use backends::iso19139::{read_record, CswIsoBackend, ListedRecord};
-use backends::mapping::{LicenseGuesser, MapContext, MappedDataset};
-use bson::oid::ObjectId;
+use backends::mapping::{MapContext, MappedDataset};
 use chrono::Utc;
 
-use crate::support::VecSink;
+use crate::kit::VecSink;
 use common::model::HarvestSource;
 use common::settings::HttpSettings;
 
 fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/csw-iso")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+    crate::kit::fixture_text(&format!("csw-iso/{name}"))
 }
 
 /// Requests seen: method, path, startPosition, outputSchema.
@@ -124,51 +119,34 @@ async fn serve(State(seen): State<Seen>, method: Method, uri: Uri, body: String)
 async fn start_server() -> (String, Seen) {
     let seen = Seen::default();
     let app = Router::new().fallback(serve).with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}"), seen)
+    (crate::kit::serve(app).await, seen)
 }
 
 fn source(url: &str) -> HarvestSource {
-    bson::from_document(bson::doc! {
-        "_id": ObjectId::new(),
-        "name": "csw iso test",
-        "slug": "csw-iso-test",
-        "url": url,
-        "backend": "csw-iso-19139",
-        "created_at": bson::DateTime::now(),
-    })
-    .expect("a harvest source")
+    crate::kit::source(url, "csw-iso-19139")
 }
 
+/// One attempt per page: the paging tests count the requests.
 fn fetcher() -> Fetcher {
-    Fetcher::new(&HttpSettings {
-        allow_private: true,
+    crate::kit::fetcher_with(HttpSettings {
         page_attempts: 1,
         ..Default::default()
     })
-    .expect("fetcher")
 }
 
 async fn gather(url: &str) -> (Result<GatherReport, HarvestError>, VecSink) {
-    crate::support::list(&CswIsoBackend, &source(url), &fetcher(), 50).await
+    crate::kit::list(&CswIsoBackend, &source(url), &fetcher(), 50).await
 }
 
 async fn map(url: &str, item: &RemoteItem) -> MappedDataset {
     let src = source(url);
     let fetcher = fetcher();
-    let licenses = LicenseGuesser::builtin();
     let ctx = ItemContext {
         source: &src,
         fetcher: &fetcher,
         map: MapContext {
             source: &src,
-            licenses: &licenses,
+            licenses: crate::kit::licenses(),
             now: Utc::now(),
         },
         previous: None,

@@ -20,7 +20,7 @@ use backends::ods::{content_hash, map_dataset, OdsBackend};
 use common::model::{Filter, FilterKind, HarvestSource, Payload, SkipReason};
 use serde_json::{json, Value};
 
-use crate::support::{
+use crate::kit::{
     bson_at as date, fetcher_with_timeout as fetcher, fixture_json as fixture, item_context,
     map_context, now,
 };
@@ -42,7 +42,7 @@ fn dataset(id: &str) -> Value {
 }
 
 fn source(url: &str) -> HarvestSource {
-    crate::support::source(url, "ods")
+    crate::kit::source(url, "ods")
 }
 
 fn map(ds: &Value, src: &HarvestSource) -> PackageMapping {
@@ -388,7 +388,7 @@ async fn catalog(State(seen): State<Seen>, uri: Uri) -> Response {
 async fn serve() -> (String, Seen) {
     let seen = Seen::default();
     let app = Router::new().fallback(catalog).with_state(seen.clone());
-    (crate::support::serve(app).await, seen)
+    (crate::kit::serve(app).await, seen)
 }
 
 async fn gather(
@@ -396,7 +396,7 @@ async fn gather(
     f: &Fetcher,
     max_pages: usize,
 ) -> (Result<GatherReport, HarvestError>, Vec<RemoteItem>) {
-    let (report, sink) = crate::support::list(&OdsBackend, src, f, max_pages).await;
+    let (report, sink) = crate::kit::list(&OdsBackend, src, f, max_pages).await;
     (report, sink.items)
 }
 

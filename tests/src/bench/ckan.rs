@@ -8,23 +8,7 @@ use serde_json::{json, Value};
 
 use super::synth::{self, SynthDataset};
 
-/// Envelope of a successful action call.
-pub fn envelope(action: &str, result: Value) -> Value {
-    json!({
-        "help": format!("https://ckan.example.org/api/3/action/help_show?name={action}"),
-        "success": true,
-        "result": result,
-    })
-}
-
-/// Envelope of CKAN's "Not found" error (CKAN answers it with HTTP 404).
-pub fn not_found(action: &str) -> Value {
-    json!({
-        "help": format!("https://ckan.example.org/api/3/action/help_show?name={action}"),
-        "success": false,
-        "error": {"__type": "Not Found Error", "message": "Not found"},
-    })
-}
+pub use crate::kit::ckan::{envelope, not_found};
 
 /// Organisation of a catalog (one per seed).
 fn organization(seed: u64) -> Value {

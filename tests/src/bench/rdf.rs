@@ -11,6 +11,17 @@
 //! Like `synth.rs`, this file only uses `std` so that the worker's micro benchmarks can include
 //! it.
 
+// Explicit paths: the micro benchmarks include this file by `#[path]`, where child modules
+// would otherwise be looked up beside it.
+#[path = "rdf/jsonld.rs"]
+mod jsonld;
+#[path = "rdf/ntriples.rs"]
+mod ntriples;
+#[path = "rdf/rdfxml.rs"]
+mod rdfxml;
+#[path = "rdf/turtle.rs"]
+mod turtle;
+
 use std::fmt::Write as _;
 
 use super::synth::{SynthDataset, SynthDistribution};
@@ -344,7 +355,7 @@ impl Page {
         }
         out.push('\n');
         for node in self.nodes() {
-            ttl_block(&mut out, node);
+            turtle::ttl_block(&mut out, node);
         }
         out
     }
@@ -359,7 +370,7 @@ impl Page {
         }
         out.push_str(">\n");
         for node in self.nodes() {
-            xml_node(&mut out, node, 1);
+            rdfxml::xml_node(&mut out, node, 1);
         }
         out.push_str("</rdf:RDF>\n");
         out
@@ -382,7 +393,7 @@ impl Page {
                 out.push(',');
             }
             out.push_str("\n    ");
-            json_node(&mut out, node);
+            jsonld::json_node(&mut out, node);
         }
         out.push_str("\n  ]\n}\n");
         out
@@ -394,310 +405,8 @@ impl Page {
         let mut out = String::with_capacity(4096 + self.datasets.len() * 16000);
         let mut bnodes = 0usize;
         for node in self.nodes() {
-            nt_node(&mut out, node, &mut bnodes);
+            ntriples::nt_node(&mut out, node, &mut bnodes);
         }
         out
     }
-}
-
-// ---- Turtle writer ----
-
-fn ttl_escape(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-}
-
-fn ttl_literal(out: &mut String, l: &Lit) {
-    out.push('"');
-    ttl_escape(out, &l.value);
-    out.push('"');
-    if let Some(lang) = l.lang {
-        out.push('@');
-        out.push_str(lang);
-    } else if let Some((p, local)) = l.datatype {
-        let _ = write!(out, "^^{p}:{local}");
-    }
-}
-
-/// Subject block of an IRI node; its nested IRI nodes are written as blocks of their own after it.
-fn ttl_block(out: &mut String, node: &Node) {
-    let mut later: Vec<&Node> = Vec::new();
-    match &node.iri {
-        Some(iri) => {
-            let _ = write!(out, "<{iri}>");
-        }
-        None => out.push_str("[]"),
-    }
-    ttl_props(out, node, 1, &mut later);
-    out.push_str(" .\n\n");
-    for n in later {
-        ttl_block(out, n);
-    }
-}
-
-fn ttl_props<'a>(out: &mut String, node: &'a Node, depth: usize, later: &mut Vec<&'a Node>) {
-    let indent = "    ".repeat(depth);
-    let mut first = true;
-    if !node.types.is_empty() {
-        out.push_str(" a ");
-        for (i, (p, l)) in node.types.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            let _ = write!(out, "{p}:{l}");
-        }
-        first = false;
-    }
-    let mut i = 0;
-    while i < node.props.len() {
-        let ((p, l), _) = &node.props[i];
-        if first {
-            out.push(' ');
-            first = false;
-        } else {
-            let _ = write!(out, " ;\n{indent}");
-        }
-        let _ = write!(out, "{p}:{l} ");
-        // Group consecutive values of the same predicate with commas.
-        let mut j = i;
-        while j < node.props.len() && node.props[j].0 == node.props[i].0 {
-            if j > i {
-                out.push_str(", ");
-            }
-            match &node.props[j].1 {
-                Value::Iri(iri) => {
-                    let _ = write!(out, "<{iri}>");
-                }
-                Value::Lit(lit) => ttl_literal(out, lit),
-                Value::Node(n) => match &n.iri {
-                    Some(iri) => {
-                        let _ = write!(out, "<{iri}>");
-                        later.push(n);
-                    }
-                    None => {
-                        out.push('[');
-                        ttl_props(out, n, depth + 1, later);
-                        out.push_str(" ]");
-                    }
-                },
-            }
-            j += 1;
-        }
-        i = j;
-    }
-}
-
-// ---- RDF/XML writer ----
-
-fn xml_escape(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-}
-
-fn xml_node(out: &mut String, node: &Node, depth: usize) {
-    let indent = "  ".repeat(depth);
-    let (tp, tl) = node
-        .types
-        .first()
-        .copied()
-        .unwrap_or(("rdf", "Description"));
-    let _ = write!(out, "{indent}<{tp}:{tl}");
-    if let Some(iri) = &node.iri {
-        out.push_str(" rdf:about=\"");
-        xml_escape(out, iri);
-        out.push('"');
-    }
-    out.push_str(">\n");
-    for (p, l) in node.types.iter().skip(1) {
-        let _ = writeln!(
-            out,
-            "{indent}  <rdf:type rdf:resource=\"{}{l}\"/>",
-            namespace(p)
-        );
-    }
-    for ((p, l), v) in &node.props {
-        match v {
-            Value::Iri(iri) => {
-                let _ = write!(out, "{indent}  <{p}:{l} rdf:resource=\"");
-                xml_escape(out, iri);
-                out.push_str("\"/>\n");
-            }
-            Value::Lit(lit) => {
-                let _ = write!(out, "{indent}  <{p}:{l}");
-                if let Some(lang) = lit.lang {
-                    let _ = write!(out, " xml:lang=\"{lang}\"");
-                } else if let Some((dp, dl)) = lit.datatype {
-                    let _ = write!(out, " rdf:datatype=\"{}{dl}\"", namespace(dp));
-                }
-                out.push('>');
-                xml_escape(out, &lit.value);
-                let _ = writeln!(out, "</{p}:{l}>");
-            }
-            Value::Node(n) => {
-                let _ = writeln!(out, "{indent}  <{p}:{l}>");
-                xml_node(out, n, depth + 2);
-                let _ = writeln!(out, "{indent}  </{p}:{l}>");
-            }
-        }
-    }
-    let _ = writeln!(out, "{indent}</{tp}:{tl}>");
-}
-
-// ---- JSON-LD writer ----
-
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-fn json_node(out: &mut String, node: &Node) {
-    out.push('{');
-    let mut sep = "";
-    if let Some(iri) = &node.iri {
-        out.push_str("\"@id\": ");
-        json_string(out, iri);
-        sep = ", ";
-    }
-    if !node.types.is_empty() {
-        out.push_str(sep);
-        out.push_str("\"@type\": ");
-        if node.types.len() > 1 {
-            out.push('[');
-        }
-        for (i, (p, l)) in node.types.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            let _ = write!(out, "\"{p}:{l}\"");
-        }
-        if node.types.len() > 1 {
-            out.push(']');
-        }
-        sep = ", ";
-    }
-    let mut i = 0;
-    while i < node.props.len() {
-        let (p, l) = node.props[i].0;
-        let mut j = i;
-        while j < node.props.len() && node.props[j].0 == (p, l) {
-            j += 1;
-        }
-        let _ = write!(out, "{sep}\"{p}:{l}\": ");
-        sep = ", ";
-        if j - i > 1 {
-            out.push('[');
-        }
-        for (k, (_, v)) in node.props[i..j].iter().enumerate() {
-            if k > 0 {
-                out.push_str(", ");
-            }
-            match v {
-                Value::Iri(iri) => {
-                    out.push_str("{\"@id\": ");
-                    json_string(out, iri);
-                    out.push('}');
-                }
-                Value::Lit(lit) => match (lit.lang, lit.datatype) {
-                    (Some(lang), _) => {
-                        out.push_str("{\"@value\": ");
-                        json_string(out, &lit.value);
-                        let _ = write!(out, ", \"@language\": \"{lang}\"}}");
-                    }
-                    (None, Some((dp, dl))) => {
-                        out.push_str("{\"@value\": ");
-                        json_string(out, &lit.value);
-                        let _ = write!(out, ", \"@type\": \"{dp}:{dl}\"}}");
-                    }
-                    (None, None) => json_string(out, &lit.value),
-                },
-                Value::Node(n) => json_node(out, n),
-            }
-        }
-        if j - i > 1 {
-            out.push(']');
-        }
-        i = j;
-    }
-    out.push('}');
-}
-
-// ---- N-Triples writer ----
-
-fn nt_term(out: &mut String, node: &Node, label: usize) {
-    match &node.iri {
-        Some(iri) => {
-            let _ = write!(out, "<{iri}>");
-        }
-        None => {
-            let _ = write!(out, "_:b{label}");
-        }
-    }
-}
-
-/// Write the triples of `node`; returns nothing, `bnodes` counts blank node labels used.
-fn nt_node(out: &mut String, node: &Node, bnodes: &mut usize) -> usize {
-    let label = *bnodes;
-    if node.iri.is_none() {
-        *bnodes += 1;
-    }
-    for (p, l) in &node.types {
-        nt_term(out, node, label);
-        let _ = writeln!(out, " <{}type> <{}{l}> .", namespace("rdf"), namespace(p));
-    }
-    for ((p, l), v) in &node.props {
-        match v {
-            Value::Node(n) => {
-                let child = nt_node(out, n, bnodes);
-                nt_term(out, node, label);
-                let _ = write!(out, " <{}{l}> ", namespace(p));
-                nt_term(out, n, child);
-                out.push_str(" .\n");
-            }
-            Value::Iri(iri) => {
-                nt_term(out, node, label);
-                let _ = writeln!(out, " <{}{l}> <{iri}> .", namespace(p));
-            }
-            Value::Lit(lit) => {
-                nt_term(out, node, label);
-                let _ = write!(out, " <{}{l}> \"", namespace(p));
-                ttl_escape(out, &lit.value);
-                out.push('"');
-                if let Some(lang) = lit.lang {
-                    let _ = write!(out, "@{lang}");
-                } else if let Some((dp, dl)) = lit.datatype {
-                    let _ = write!(out, "^^<{}{dl}>", namespace(dp));
-                }
-                out.push_str(" .\n");
-            }
-        }
-    }
-    label
 }

@@ -15,8 +15,16 @@
 //! This file uses only `std` and `rand` so that the worker's micro benchmarks can include it
 //! (`#[path]`) beside [`super::rdf`] without depending on this crate.
 
+// Explicit paths: the micro benchmarks include this file by `#[path]`, where child modules
+// would otherwise be looked up beside it.
+#[path = "synth/vocab.rs"]
+mod vocab;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+
+pub use vocab::LICENSES;
+use vocab::{EXTRA_KEYWORDS, FORMATS, FREQUENCIES, PLACES, QUALIFIERS, SENTENCES, TOPICS};
 
 /// What the remote serves compared with the original catalog: a share of the datasets changed
 /// (new title and later modification date) and a share removed (no longer listed). The shares
@@ -68,160 +76,6 @@ impl Variant {
         }
     }
 }
-
-/// A topic: title stem, keyword, EU data theme code.
-const TOPICS: &[(&str, &str, &str)] = &[
-    ("Qualité de l'air", "environnement", "ENVI"),
-    ("Stationnements vélos", "mobilite", "TRAN"),
-    ("Budget primitif", "finances", "ECON"),
-    ("Population légale", "demographie", "SOCI"),
-    ("Équipements sportifs", "sport", "EDUC"),
-    ("Arbres d'alignement", "nature", "ENVI"),
-    ("Consommation électrique", "energie", "ENER"),
-    (
-        "Accidents corporels de la circulation",
-        "securite-routiere",
-        "TRAN",
-    ),
-    ("Bibliothèques et médiathèques", "culture", "EDUC"),
-    ("Marchés publics attribués", "commande-publique", "GOVE"),
-    ("Prix des carburants", "economie", "ECON"),
-    ("Lignes et arrêts de bus", "transport", "TRAN"),
-    ("Parcelles agricoles", "agriculture", "AGRI"),
-    ("Établissements scolaires", "education", "EDUC"),
-    ("Zones inondables", "risques", "ENVI"),
-    ("Défibrillateurs", "sante", "HEAL"),
-    ("Permis de construire", "urbanisme", "REGI"),
-    ("Résultats des élections", "elections", "GOVE"),
-    ("Fréquentation touristique", "tourisme", "ECON"),
-    ("Qualité de l'eau potable", "eau", "ENVI"),
-    ("Collecte des déchets", "dechets", "ENVI"),
-    ("Subventions aux associations", "subventions", "GOVE"),
-];
-
-/// Places: name, slug, centre longitude, centre latitude.
-const PLACES: &[(&str, &str, f64, f64)] = &[
-    ("Lyon", "lyon", 4.835, 45.764),
-    ("Marseille", "marseille", 5.369, 43.296),
-    ("Toulouse", "toulouse", 1.444, 43.604),
-    ("Nantes", "nantes", -1.553, 47.218),
-    ("Lille", "lille", 3.057, 50.629),
-    ("Rennes", "rennes", -1.677, 48.117),
-    ("Bordeaux", "bordeaux", -0.579, 44.837),
-    ("Strasbourg", "strasbourg", 7.752, 48.573),
-    ("Montpellier", "montpellier", 3.876, 43.610),
-    ("Grenoble", "grenoble", 5.724, 45.188),
-    ("Dijon", "dijon", 5.041, 47.322),
-    ("Angers", "angers", -0.563, 47.478),
-    ("Brest", "brest", -4.486, 48.390),
-    ("Tours", "tours", 0.684, 47.394),
-    ("Limoges", "limoges", 1.261, 45.833),
-    ("Région Occitanie", "occitanie", 2.14, 43.89),
-    ("Département du Nord", "nord", 3.22, 50.45),
-    ("Métropole du Grand Paris", "grand-paris", 2.352, 48.856),
-];
-
-const QUALIFIERS: &[&str] = &[
-    "par commune",
-    "par quartier",
-    "en temps réel",
-    "historique",
-    "annuel",
-    "géolocalisés",
-    "par station",
-    "consolidé",
-    "détaillé",
-    "par IRIS",
-];
-
-const EXTRA_KEYWORDS: &[&str] = &[
-    "open-data",
-    "donnees-ouvertes",
-    "territoire",
-    "statistiques",
-    "geolocalisation",
-    "collectivite",
-    "service-public",
-    "temps-reel",
-    "inventaire",
-    "referentiel",
-    "cartographie",
-    "indicateurs",
-];
-
-/// Distribution formats: label, media type, file extension.
-const FORMATS: &[(&str, &str, &str)] = &[
-    ("CSV", "text/csv", "csv"),
-    ("JSON", "application/json", "json"),
-    ("GeoJSON", "application/geo+json", "geojson"),
-    (
-        "XLSX",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "xlsx",
-    ),
-    ("SHP", "application/zip", "zip"),
-    ("PDF", "application/pdf", "pdf"),
-    ("XML", "application/xml", "xml"),
-    ("Parquet", "application/vnd.apache.parquet", "parquet"),
-    (
-        "ODS",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "ods",
-    ),
-];
-
-/// Licences: IRI, CKAN id, title.
-pub const LICENSES: &[(&str, &str, &str)] = &[
-    (
-        "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
-        "fr-lo",
-        "Licence Ouverte / Open Licence",
-    ),
-    (
-        "http://opendatacommons.org/licenses/odbl/1.0/",
-        "odc-odbl",
-        "Open Data Commons Open Database License (ODbL)",
-    ),
-    (
-        "https://creativecommons.org/licenses/by/4.0/",
-        "cc-by",
-        "Creative Commons Attribution",
-    ),
-    (
-        "https://creativecommons.org/publicdomain/zero/1.0/",
-        "cc-zero",
-        "Creative Commons CCZero",
-    ),
-    (
-        "https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf",
-        "lov2",
-        "Licence Ouverte / Open Licence version 2.0",
-    ),
-];
-
-/// EU frequency authority codes.
-const FREQUENCIES: &[&str] = &[
-    "DAILY",
-    "WEEKLY",
-    "MONTHLY",
-    "QUARTERLY",
-    "ANNUAL",
-    "IRREG",
-    "CONT",
-];
-
-const SENTENCES: &[&str] = &[
-    "Les données sont produites par les services de la collectivité et mises à jour selon la fréquence indiquée.",
-    "Chaque enregistrement est géolocalisé et rattaché à la commune concernée.",
-    "Le jeu de données respecte le schéma national publié sur schema.data.gouv.fr.",
-    "Les valeurs manquantes sont laissées vides ; aucune donnée personnelle n'est publiée.",
-    "Les coordonnées sont exprimées en WGS 84 (EPSG:4326).",
-    "Un historique des versions précédentes est disponible sur demande.",
-    "Les montants sont exprimés en euros toutes taxes comprises.",
-    "La méthodologie de collecte est décrite dans la notice jointe au format PDF.",
-    "Les identifiants sont stables d'une mise à jour à l'autre.",
-    "Les données proviennent de capteurs automatiques et peuvent contenir des valeurs aberrantes.",
-];
 
 /// One distribution of a synthetic dataset.
 #[derive(Debug, Clone, PartialEq)]
@@ -641,62 +495,5 @@ pub fn lognormal_sizes(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deterministic_and_shaped() {
-        let a = dataset(7, 42, Variant::ORIGINAL).expect("listed");
-        let b = dataset(7, 42, Variant::ORIGINAL).expect("listed");
-        assert_eq!(a, b);
-        assert!((3..=10).contains(&a.distributions.len()));
-        assert!(a.keywords.len() >= 3);
-        assert_eq!(index_of(&a.id), Some(42));
-        assert_eq!(index_of(&a.name), Some(42));
-        let other = dataset(8, 42, Variant::ORIGINAL).expect("listed");
-        assert_ne!(a.id, other.id);
-    }
-
-    #[test]
-    fn variants_are_deterministic_shares() {
-        let n = 20_000;
-        let changed = (0..n)
-            .filter_map(|i| dataset(3, i, Variant::changed(0.1)))
-            .filter(|d| d.changed)
-            .count();
-        assert!((1_800..2_200).contains(&changed), "{changed}");
-        let listed = (0..n)
-            .filter(|i| is_listed(3, *i, Variant::removed(0.05)))
-            .count();
-        assert!((18_800..19_200).contains(&listed), "{listed}");
-        // A changed dataset differs only by title and modification date.
-        let i = (0..n)
-            .find(|i| is_changed(3, *i, 0.1))
-            .expect("some changed");
-        let (o, c) = (
-            dataset(3, i, Variant::ORIGINAL).expect("listed"),
-            dataset(3, i, Variant::changed(0.1)).expect("listed"),
-        );
-        assert_ne!(o.title, c.title);
-        assert_ne!(o.modified, c.modified);
-        assert_eq!(o.distributions, c.distributions);
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(datetime(0), "1970-01-01T00:00:00");
-        assert_eq!(datetime(CHANGE_DATE), "2025-09-01T00:00:00");
-        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(http_date(CHANGE_DATE), "Mon, 01 Sep 2025 00:00:00 GMT");
-        assert_eq!(parse_datetime("2025-09-01T00:00:00"), CHANGE_DATE);
-    }
-
-    #[test]
-    fn lognormal_total() {
-        let sizes = lognormal_sizes(1, 200, 300_000, 1.4, 5);
-        let total: usize = sizes.iter().sum();
-        assert!((299_000..301_000).contains(&total), "{total}");
-        assert!(sizes.iter().all(|s| *s >= 5));
-        assert!(sizes.iter().max() > Some(&10_000));
-    }
-}
+#[path = "synth/tests.rs"]
+mod tests;

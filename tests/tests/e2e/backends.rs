@@ -10,14 +10,15 @@ use bson::{doc, Document};
 use common::model::{Filter, FilterKind, JobStatus, SourceConfig};
 use e2e::catalog_server::{start, ServerOptions};
 use e2e::env::TestEnv;
-use e2e::portals::{geonetwork_csw, ods_catalog, ActionApi};
+use e2e::kit::ckan::FakeCkan;
+use e2e::portals::{geonetwork_csw, ods_catalog};
 use serde_json::json;
 
 const T: Duration = Duration::from_secs(120);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ckan_portal_end_to_end() {
-    let api = ActionApi::new(
+    let api = FakeCkan::from_fixtures(
         "ckan",
         &[
             "package_show_full.json",
@@ -26,9 +27,9 @@ async fn ckan_portal_end_to_end() {
             "package_show_deleted.json",
             "package_show_no_resources.json",
         ],
-        true,
-    );
-    let server = start(ServerOptions::default(), 0, api.clone().router())
+    )
+    .searching_fixture("ckan/package_search.json");
+    let server = start(ServerOptions::default(), 0, api.router())
         .await
         .unwrap();
     let mut env = TestEnv::new("ckan").await;
@@ -135,7 +136,7 @@ async fn ckan_portal_end_to_end() {
         .await;
     let job = env.harvest(&filtered, T).await;
     assert_ne!(job.status, JobStatus::Failed, "{:?}", job.errors);
-    let fq = api.fq.lock().unwrap().clone();
+    let fq = api.seen().fq();
     assert!(
         fq.iter()
             .any(|f| f.contains("organization:ville-exemple") && f.contains("-tags:budget")),
@@ -146,11 +147,7 @@ async fn ckan_portal_end_to_end() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn dkan_portal_end_to_end() {
-    let api = ActionApi::new(
-        "dkan",
-        &["package_show_fr.json", "package_show_en.json"],
-        false,
-    );
+    let api = FakeCkan::from_fixtures("dkan", &["package_show_fr.json", "package_show_en.json"]);
     let server = start(ServerOptions::default(), 0, api.router())
         .await
         .unwrap();

@@ -1,5 +1,6 @@
-//! Every end-to-end test of the project in one binary (one link instead of twelve): each module
-//! is a test file of its own, on the real RabbitMQ and MongoDB, with local HTTP catalog servers.
+//! Every end-to-end test of the project in one binary (one link instead of sixteen): each module
+//! is a test file of its own, on the real RabbitMQ and MongoDB, with local HTTP catalog servers;
+//! the scheduler's tests are the [`scheduler`] module.
 
 mod backends;
 mod fairness;
@@ -10,6 +11,7 @@ mod iso;
 mod lifecycle;
 mod ops_metrics;
 mod restarts;
+mod scheduler;
 mod slice;
 mod ssrf;
 mod storage_batches;

@@ -11,8 +11,10 @@ use common::model::{JobStatus, SourceConfig};
 use common::storage::{Store, ITEMS, JOBS, RECORDS, SOURCE_STATE, UDATA_JOBS};
 use e2e::catalog_server::{start, ServerOptions};
 use e2e::catalogs::{datasets, MutableCatalog, TestDataset};
-use e2e::env::{fixtures, TestEnv};
-use e2e::portals::{csw, geonetwork_csw, iso_csw, ods_catalog, paged_catalog, ActionApi};
+use e2e::env::TestEnv;
+use e2e::kit::ckan::FakeCkan;
+use e2e::kit::{fixture_text, fixtures_dir};
+use e2e::portals::{csw, geonetwork_csw, iso_csw, ods_catalog, paged_catalog};
 use e2e::udata::{assert_udata_reads, REQUIRED};
 use futures::TryStreamExt;
 
@@ -47,7 +49,7 @@ const HYDRA: &[(&str, &str, &str)] = &[
 async fn udata_reads_everything_every_backend_writes() {
     let files = start(
         ServerOptions {
-            root: Some(fixtures().join("dcat")),
+            root: Some(fixtures_dir().join("dcat")),
             ..Default::default()
         },
         0,
@@ -75,7 +77,9 @@ async fn udata_reads_everything_every_backend_writes() {
     let ckan = start(
         ServerOptions::default(),
         0,
-        ActionApi::new("ckan", &ckan_shows, true).router(),
+        FakeCkan::from_fixtures("ckan", &ckan_shows)
+            .searching_fixture("ckan/package_search.json")
+            .router(),
     )
     .await
     .unwrap();
@@ -83,19 +87,14 @@ async fn udata_reads_everything_every_backend_writes() {
     let ckan_list = start(
         ServerOptions::default(),
         0,
-        ActionApi::new("ckan", &ckan_shows, false).router(),
+        FakeCkan::from_fixtures("ckan", &ckan_shows).router(),
     )
     .await
     .unwrap();
     let dkan = start(
         ServerOptions::default(),
         0,
-        ActionApi::new(
-            "dkan",
-            &["package_show_en.json", "package_show_fr.json"],
-            false,
-        )
-        .router(),
+        FakeCkan::from_fixtures("dkan", &["package_show_en.json", "package_show_fr.json"]).router(),
     )
     .await
     .unwrap();
@@ -308,7 +307,7 @@ async fn udata_reads_everything_every_backend_writes() {
 /// Insert every collection of `tests/fixtures/migration/schema1.json` (a database the previous
 /// version wrote: a harvested demo catalog, a failed source, an archived dataset).
 async fn load_schema1(store: &Store) {
-    let text = e2e::portals::fixture_text("migration/schema1.json");
+    let text = fixture_text("migration/schema1.json");
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     for (collection, docs) in json.as_object().unwrap() {
         let docs: Vec<Document> = docs

@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use e2e::env::{fixtures, mongo_uri, shared_fixtures};
+use e2e::env::mongo_uri;
+use e2e::kit::{fixtures_dir, shared_fixtures};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -42,7 +43,7 @@ fn files(dir: &Path, backend: &str, keep: impl Fn(&str) -> bool) -> Vec<String> 
 
 #[test]
 fn mapping_matches_udata_or_is_explained() {
-    let fx = fixtures();
+    let fx = fixtures_dir();
     // CSW answers are XML for udata's CSW backends (XSLT), not RDF it parses directly.
     let rdf = |n: &str| !n.ends_with(".xml") && !n.starts_with("csw-") && n != "empty.ttl";
     let package = |n: &str| {

@@ -3,15 +3,14 @@
 //! a source whose previous run still goes is not started twice, and pending, refused, inactive
 //! or manual sources never fire.
 
-mod support;
-
 use bson::doc;
 use chrono::Utc;
 use common::queue::Broker;
+use e2e::admin;
+use e2e::env::TestEnv;
 use scheduler::cron;
 use scheduler::service::{Service, ValidationInput};
 use serde_json::json;
-use support::TestEnv;
 
 fn replica(env: &TestEnv) -> Service {
     Service::new(
@@ -39,8 +38,8 @@ async fn make_due(env: &TestEnv, source: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn due_sources_fire_once_across_replicas() {
-    let env = TestEnv::start(|_| {}).await;
-    let (status, body) = env
+    let (env, api) = admin::start(|_| {}).await;
+    let (status, body) = api
         .post(
             "/api/1/sources",
             &json!({ "name": "Nightly", "url": "https://remote.example.org/catalog.ttl", "backend": "dcat", "schedule": "0 2 * * *" }),
@@ -55,7 +54,7 @@ async fn due_sources_fire_once_across_replicas() {
     assert_eq!(cron::tick(&a, Utc::now()).await.unwrap(), 0);
     assert_eq!(jobs_of(&env, &id).await, 0);
 
-    env.accept(&id).await;
+    api.accept(&id).await;
     // First evaluation computes the next nightly run, in the future: nothing fires.
     assert_eq!(cron::tick(&a, Utc::now()).await.unwrap(), 0);
     let src = env.store.find_source(&id).await.unwrap();
@@ -88,7 +87,7 @@ async fn due_sources_fire_once_across_replicas() {
     assert_eq!(jobs_of(&env, &id).await, 1);
 
     // Manual schedule and inactive sources never fire.
-    let (status, _) = env
+    let (status, _) = api
         .put(
             &format!("/api/1/sources/{id}"),
             &json!({ "schedule": "manual" }),
@@ -104,8 +103,8 @@ async fn due_sources_fire_once_across_replicas() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_sources_never_fire() {
-    let env = TestEnv::start(|_| {}).await;
-    let (_, body) = env
+    let (env, api) = admin::start(|_| {}).await;
+    let (_, body) = api
         .post(
             "/api/1/sources",
             &json!({ "name": "Refused", "url": "https://remote.example.org/", "backend": "ckan", "schedule": "* * * * *" }),

@@ -1,17 +1,15 @@
 //! Poison messages end in the dead-letter queue, where the operator CLI lists them (without
 //! consuming them) and replays them to the queue they died in.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use common::queue::{Broker, Role};
+use e2e::env::TestEnv;
 use scheduler::deadletters;
-use support::TestEnv;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn poison_messages_are_dead_lettered_listed_and_replayed() {
-    let env = TestEnv::start(|s| {
+    let env = TestEnv::with_settings("deadletters", |s| {
         s.metrics.bind = String::new();
         s.worker.sweep_secs = 0;
     })

@@ -4,14 +4,14 @@
 //! duration line in their colours). Skipped (with a notice) when `/usr/bin/chromium` is not
 //! installed (Debian package `chromium`, scripts/test-deps.sh).
 
-mod support;
-
 use std::path::Path;
 use std::time::Duration;
 
 use bson::oid::ObjectId;
 use common::model::{HarvestJob, JobStatus, JobTrigger};
-use support::{seed_job, TestEnv};
+use e2e::admin;
+
+use super::seed_job;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -22,7 +22,8 @@ async fn dump_dom(url: &str) -> String {
 
 /// Run headless Chromium on `url` with `extra` arguments; its standard output.
 async fn chromium(extra: &[String], url: &str) -> Vec<u8> {
-    let profile = std::env::temp_dir().join(format!("chromium-report-{}", support::unique()));
+    let profile =
+        std::env::temp_dir().join(format!("chromium-report-{}", e2e::env::unique("chromium")));
     std::fs::create_dir_all(&profile).expect("profile dir");
     let run = tokio::process::Command::new(CHROMIUM)
         .args([
@@ -66,15 +67,15 @@ async fn chromium_renders_the_job_report() {
     }
     // Chromium reaches the server through a real socket; the multi-thread runtime keeps the
     // server answering while this test waits for the browser.
-    let env = TestEnv::start(|_| {}).await;
-    let source = env
+    let (env, api) = admin::start(|_| {}).await;
+    let source = api
         .create_source("Ville d'Exemple — navigateur", "https://data.example.org/")
         .await;
     let sid = ObjectId::parse_str(source["id"].as_str().unwrap()).unwrap();
     let seeded = seed_job(&env.store, sid).await;
     let jid = seeded.job.id.to_hex();
 
-    let dom = dump_dom(&env.url(&format!("/admin/jobs/{jid}"))).await;
+    let dom = dump_dom(&api.url(&format!("/admin/jobs/{jid}"))).await;
     assert!(dom.contains(&format!("job {jid}")), "{dom}");
     assert!(dom.contains("Ville d'Exemple — navigateur"), "{dom}");
     // Summary counts.
@@ -88,7 +89,7 @@ async fn chromium_renders_the_job_report() {
         "{dom}"
     );
 
-    let failed_only = dump_dom(&env.url(&format!("/admin/jobs/{jid}?status=failed"))).await;
+    let failed_only = dump_dom(&api.url(&format!("/admin/jobs/{jid}?status=failed"))).await;
     assert!(
         failed_only.contains(&seeded.failed_message),
         "{failed_only}"
@@ -198,8 +199,8 @@ async fn chromium_shows_the_health_chart_of_a_source() {
         println!("SKIPPED chromium_shows_the_health_chart_of_a_source: {CHROMIUM} not found (apt-get install chromium)");
         return;
     }
-    let env = TestEnv::start(|_| {}).await;
-    let source = env
+    let (env, api) = admin::start(|_| {}).await;
+    let source = api
         .create_source("Ville d'Exemple — santé", "https://data.example.org/")
         .await;
     let sid = ObjectId::parse_str(source["id"].as_str().unwrap()).unwrap();
@@ -232,7 +233,7 @@ async fn chromium_shows_the_health_chart_of_a_source() {
         env.store.record_run(&job).await.expect("record run");
     }
 
-    let url = env.url(&format!("/admin/sources/{sid}"));
+    let url = api.url(&format!("/admin/sources/{sid}"));
     let dom = dump_dom(&url).await;
     assert!(dom.contains("id=\"health-chart\""), "{dom}");
     assert_eq!(dom.matches("class=\"run run-").count(), 5, "{dom}");
@@ -242,7 +243,7 @@ async fn chromium_shows_the_health_chart_of_a_source() {
         "{dom}"
     );
 
-    let shot = std::env::temp_dir().join(format!("health-chart-{}.png", support::unique()));
+    let shot = std::env::temp_dir().join(format!("health-chart-{}.png", e2e::env::unique("chart")));
     chromium(
         &[
             format!("--screenshot={}", shot.display()),

@@ -4,42 +4,30 @@
 //! the udata datasets must agree field by field, but for the departures docs/udata-compatibility.md
 //! lists ("CSW ISO 19139").
 
-use std::path::Path;
-
 use backends::iso19139::{read_record, ListedRecord};
-use backends::mapping::{LicenseGuesser, MapContext, MappedDataset};
+use backends::mapping::{MapContext, MappedDataset};
 use backends::rdf::catalog::extract_items;
 use backends::rdf::dcat_map::map_dataset;
 use backends::rdf::parse::{parse_as_given, RdfSyntax};
 use backends::rdf::xml::csw_records;
-use bson::oid::ObjectId;
 use chrono::Utc;
 use common::model::{HarvestSource, Payload};
 
 fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/csw-iso")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+    crate::kit::fixture_text(&format!("csw-iso/{name}"))
 }
 
 fn source() -> HarvestSource {
-    bson::from_document(bson::doc! {
-        "_id": ObjectId::new(),
-        "name": "iso parity",
-        "slug": "iso-parity",
-        "url": "https://geo.example.org/geonetwork/srv/fre/csw",
-        "backend": "csw-iso-19139",
-        "created_at": bson::DateTime::now(),
-    })
-    .expect("a harvest source")
+    crate::kit::source(
+        "https://geo.example.org/geonetwork/srv/fre/csw",
+        "csw-iso-19139",
+    )
 }
 
 fn map(src: &HarvestSource, root: &str, ntriples: &str) -> MappedDataset {
-    let licenses = LicenseGuesser::builtin();
     let ctx = MapContext {
         source: src,
-        licenses: &licenses,
+        licenses: crate::kit::licenses(),
         now: Utc::now(),
     };
     map_dataset(root, ntriples, &ctx).expect("mapped")

@@ -3,15 +3,15 @@
 //! live job counters and items, preview (which writes nothing), the OpenAPI document, and the
 //! HTML report.
 
-mod support;
-
 use std::collections::BTreeSet;
 
 use bson::doc;
 use bson::oid::ObjectId;
+use e2e::admin::{self, TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::{seed_job, TestEnv, TOKEN};
+
+use super::seed_job;
 
 fn oid(v: &Value) -> ObjectId {
     ObjectId::parse_str(v.as_str().expect("id string")).expect("object id")
@@ -19,7 +19,7 @@ fn oid(v: &Value) -> ObjectId {
 
 #[tokio::test]
 async fn create_refuses_invalid_fields_naming_them() {
-    let env = TestEnv::start(|_| {}).await;
+    let (_env, api) = admin::start(|_| {}).await;
     let cases = [
         (
             json!({ "url": "https://data.example.org", "backend": "dcat" }),
@@ -69,7 +69,7 @@ async fn create_refuses_invalid_fields_naming_them() {
         ),
     ];
     for (body, field) in cases {
-        let (status, err) = env.post("/api/1/sources", &body).await;
+        let (status, err) = api.post("/api/1/sources", &body).await;
         assert_eq!(status, 400, "{body} -> {err}");
         assert_eq!(err["field"], field, "{body} -> {err}");
         assert!(
@@ -78,9 +78,9 @@ async fn create_refuses_invalid_fields_naming_them() {
         );
     }
     // Malformed JSON.
-    let resp = env
+    let resp = api
         .http
-        .post(env.url("/api/1/sources"))
+        .post(api.url("/api/1/sources"))
         .bearer_auth(TOKEN)
         .header("content-type", "application/json")
         .body("{\"name\": ")
@@ -94,14 +94,14 @@ async fn create_refuses_invalid_fields_naming_them() {
         "{err}"
     );
     // Nothing was saved.
-    let (status, list) = env.get("/api/1/sources").await;
+    let (status, list) = api.get("/api/1/sources").await;
     assert_eq!(status, 200);
     assert_eq!(list, json!([]));
 
     // A valid one is created pending, with a slug and a Location.
-    let resp = env
+    let resp = api
         .http
-        .post(env.url("/api/1/sources"))
+        .post(api.url("/api/1/sources"))
         .bearer_auth(TOKEN)
         .json(&json!({ "name": "Plateforme open data Grand Lyon", "url": "https://data.grandlyon.com",
                        "backend": "ckan", "filters": [{ "key": "tags", "value": "transport", "type": "exclude" }] }))
@@ -119,26 +119,26 @@ async fn create_refuses_invalid_fields_naming_them() {
         location,
         format!("/api/1/sources/{}", created["id"].as_str().unwrap())
     );
-    let (status, by_slug) = env
+    let (status, by_slug) = api
         .get("/api/1/sources/plateforme-open-data-grand-lyon")
         .await;
     assert_eq!(status, 200);
     assert_eq!(by_slug["id"], created["id"]);
-    let (status, err) = env.get("/api/1/sources/nope").await;
+    let (status, err) = api.get("/api/1/sources/nope").await;
     assert_eq!(status, 404, "{err}");
     assert!(err["error"].is_string());
 }
 
 #[tokio::test]
 async fn writes_need_a_valid_token() {
-    let env = TestEnv::start(|_| {}).await;
+    let (_env, api) = admin::start(|_| {}).await;
     let body = json!({ "name": "Auth", "url": "https://data.example.org", "backend": "dcat" });
-    let (status, err) = env
+    let (status, err) = api
         .call(Method::POST, "/api/1/sources", Some(&body), None)
         .await;
     assert_eq!(status, 401, "{err}");
     assert!(err["error"].as_str().unwrap().contains("Bearer"), "{err}");
-    let (status, err) = env
+    let (status, err) = api
         .call(
             Method::POST,
             "/api/1/sources",
@@ -149,9 +149,9 @@ async fn writes_need_a_valid_token() {
     assert_eq!(status, 401, "{err}");
     assert_eq!(err["error"], "invalid API token");
     // A wrong scheme is no token.
-    let resp = env
+    let resp = api
         .http
-        .post(env.url("/api/1/sources"))
+        .post(api.url("/api/1/sources"))
         .header("authorization", format!("Basic {TOKEN}"))
         .json(&body)
         .send()
@@ -159,7 +159,7 @@ async fn writes_need_a_valid_token() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
     assert!(resp.headers().contains_key("www-authenticate"));
-    let (status, created) = env
+    let (status, created) = api
         .call(Method::POST, "/api/1/sources", Some(&body), Some(TOKEN))
         .await;
     assert_eq!(status, 201, "{created}");
@@ -172,21 +172,21 @@ async fn writes_need_a_valid_token() {
         (Method::POST, format!("/api/1/sources/{id}/preview")),
         (Method::POST, "/api/1/preview".to_owned()),
     ] {
-        let (status, err) = env
+        let (status, err) = api
             .call(method.clone(), &path, Some(&json!({})), None)
             .await;
         assert_eq!(status, 401, "{method} {path}: {err}");
     }
     // Reads are public by default.
-    let (status, _) = env.get(&format!("/api/1/sources/{id}")).await;
+    let (status, _) = api.get(&format!("/api/1/sources/{id}")).await;
     assert_eq!(status, 200);
-    let (status, _) = env.get("/admin/").await;
+    let (status, _) = api.get("/admin/").await;
     assert_eq!(status, 200);
 }
 
 #[tokio::test]
 async fn private_reads_and_unconfigured_tokens() {
-    let private = TestEnv::start(|s| s.api.public_reads = false).await;
+    let (_private_env, private) = admin::start(|s| s.api.public_reads = false).await;
     let (status, _) = private.get("/api/1/sources").await;
     assert_eq!(status, 401);
     let (status, _) = private
@@ -200,7 +200,7 @@ async fn private_reads_and_unconfigured_tokens() {
     let (status, _) = private.page("/admin/").await;
     assert_eq!(status, 401);
 
-    let closed = TestEnv::start(|s| s.api.tokens = vec![]).await;
+    let (_closed_env, closed) = admin::start(|s| s.api.tokens = vec![]).await;
     let body = json!({ "name": "No token", "url": "https://data.example.org", "backend": "dcat" });
     let (status, err) = closed
         .call(
@@ -222,20 +222,20 @@ async fn private_reads_and_unconfigured_tokens() {
 
 #[tokio::test]
 async fn only_accepted_sources_run_and_one_job_at_a_time() {
-    let env = TestEnv::start(|_| {}).await;
-    let source = env
+    let (env, api) = admin::start(|_| {}).await;
+    let source = api
         .create_source("Gating", "https://data.example.org/catalog.ttl")
         .await;
     let id = source["id"].as_str().unwrap();
 
-    let (status, err) = env
+    let (status, err) = api
         .post(&format!("/api/1/sources/{id}/run"), &json!({}))
         .await;
     assert_eq!(status, 409, "{err}");
     assert!(err["error"].as_str().unwrap().contains("pending"), "{err}");
 
     // Refusing needs a comment.
-    let (status, err) = env
+    let (status, err) = api
         .post(
             &format!("/api/1/sources/{id}/validate"),
             &json!({ "state": "refused" }),
@@ -243,7 +243,7 @@ async fn only_accepted_sources_run_and_one_job_at_a_time() {
         .await;
     assert_eq!(status, 400, "{err}");
     assert_eq!(err["field"], "comment");
-    let (status, err) = env
+    let (status, err) = api
         .post(
             &format!("/api/1/sources/{id}/validate"),
             &json!({ "state": "maybe" }),
@@ -252,10 +252,10 @@ async fn only_accepted_sources_run_and_one_job_at_a_time() {
     assert_eq!(status, 400, "{err}");
     assert_eq!(err["field"], "state");
 
-    env.accept(id).await;
-    let resp = env
+    api.accept(id).await;
+    let resp = api
         .http
-        .post(env.url(&format!("/api/1/sources/{id}/run")))
+        .post(api.url(&format!("/api/1/sources/{id}/run")))
         .bearer_auth(TOKEN)
         .send()
         .await
@@ -268,7 +268,7 @@ async fn only_accepted_sources_run_and_one_job_at_a_time() {
     let job_id = job["id"].as_str().unwrap();
 
     // The first job is still pending (no worker here): a second run is refused, naming it.
-    let (status, err) = env
+    let (status, err) = api
         .post(
             &format!("/api/1/sources/{id}/run"),
             &json!({ "force": true }),
@@ -276,7 +276,7 @@ async fn only_accepted_sources_run_and_one_job_at_a_time() {
         .await;
     assert_eq!(status, 409, "{err}");
     assert!(err["error"].as_str().unwrap().contains(job_id), "{err}");
-    let (status, err) = env
+    let (status, err) = api
         .post(
             &format!("/api/1/sources/{id}/run"),
             &json!({ "forced": true }),
@@ -285,14 +285,14 @@ async fn only_accepted_sources_run_and_one_job_at_a_time() {
     assert_eq!(status, 400, "{err}");
     assert_eq!(err["field"], "forced");
 
-    let (status, jobs) = env.get(&format!("/api/1/sources/{id}/jobs")).await;
+    let (status, jobs) = api.get(&format!("/api/1/sources/{id}/jobs")).await;
     assert_eq!(status, 200);
     assert_eq!(jobs.as_array().unwrap().len(), 1);
     assert_eq!(jobs[0]["id"], job_id);
-    let (status, recent) = env.get("/api/1/jobs?limit=5").await;
+    let (status, recent) = api.get("/api/1/jobs?limit=5").await;
     assert_eq!(status, 200);
     assert_eq!(recent[0]["id"], job_id);
-    let (status, err) = env.get("/api/1/jobs?limit=0").await;
+    let (status, err) = api.get("/api/1/jobs?limit=0").await;
     assert_eq!(status, 400);
     assert_eq!(err["field"], "limit");
 
@@ -305,7 +305,7 @@ async fn only_accepted_sources_run_and_one_job_at_a_time() {
         )
         .await
         .unwrap();
-    let (status, job2) = env
+    let (status, job2) = api
         .post(
             &format!("/api/1/sources/{id}/run"),
             &json!({ "force": false }),
@@ -317,15 +317,15 @@ async fn only_accepted_sources_run_and_one_job_at_a_time() {
 
 #[tokio::test]
 async fn editing_the_url_of_an_accepted_source_needs_validation_again() {
-    let env = TestEnv::start(|_| {}).await;
-    let source = env
+    let (_env, api) = admin::start(|_| {}).await;
+    let source = api
         .create_source("Edits", "https://data.example.org/catalog.ttl")
         .await;
     let id = source["id"].as_str().unwrap();
-    env.accept(id).await;
+    api.accept(id).await;
 
     // A description change keeps it accepted.
-    let (status, s) = env
+    let (status, s) = api
         .put(
             &format!("/api/1/sources/{id}"),
             &json!({ "description": "Catalogue principal" }),
@@ -335,7 +335,7 @@ async fn editing_the_url_of_an_accepted_source_needs_validation_again() {
     assert_eq!(s["validation"]["state"], "accepted");
     assert_eq!(s["description"], "Catalogue principal");
 
-    let (status, err) = env
+    let (status, err) = api
         .put(
             &format!("/api/1/sources/{id}"),
             &json!({ "url": "example.org/other" }),
@@ -344,7 +344,7 @@ async fn editing_the_url_of_an_accepted_source_needs_validation_again() {
     assert_eq!(status, 400);
     assert_eq!(err["field"], "url");
 
-    let (status, s) = env
+    let (status, s) = api
         .put(
             &format!("/api/1/sources/{id}"),
             &json!({ "url": "https://other.example.org/catalog.ttl" }),
@@ -353,9 +353,9 @@ async fn editing_the_url_of_an_accepted_source_needs_validation_again() {
     assert_eq!(status, 200, "{s}");
     assert_eq!(s["validation"]["state"], "pending");
     assert_eq!(s["url"], "https://other.example.org/catalog.ttl");
-    let (_, fetched) = env.get(&format!("/api/1/sources/{id}")).await;
+    let (_, fetched) = api.get(&format!("/api/1/sources/{id}")).await;
     assert_eq!(fetched["validation"]["state"], "pending");
-    let (status, err) = env
+    let (status, err) = api
         .post(&format!("/api/1/sources/{id}/run"), &json!({}))
         .await;
     assert_eq!(status, 409, "{err}");
@@ -363,16 +363,16 @@ async fn editing_the_url_of_an_accepted_source_needs_validation_again() {
 
 #[tokio::test]
 async fn soft_delete_hides_the_source() {
-    let env = TestEnv::start(|_| {}).await;
-    let keep = env.create_source("Kept", "https://a.example.org/").await;
-    let gone = env.create_source("Gone", "https://b.example.org/").await;
+    let (env, api) = admin::start(|_| {}).await;
+    let keep = api.create_source("Kept", "https://a.example.org/").await;
+    let gone = api.create_source("Gone", "https://b.example.org/").await;
     let id = gone["id"].as_str().unwrap();
-    let (status, deleted) = env.delete(&format!("/api/1/sources/{id}")).await;
+    let (status, deleted) = api.delete(&format!("/api/1/sources/{id}")).await;
     assert_eq!(status, 200, "{deleted}");
     assert!(deleted["deleted"].is_string());
     assert_eq!(deleted["active"], false);
 
-    let (_, list) = env.get("/api/1/sources").await;
+    let (_, list) = api.get("/api/1/sources").await;
     let ids: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -380,20 +380,20 @@ async fn soft_delete_hides_the_source() {
         .map(|s| s["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, vec![keep["id"].as_str().unwrap()]);
-    let (_, all) = env.get("/api/1/sources?deleted=true").await;
+    let (_, all) = api.get("/api/1/sources?deleted=true").await;
     assert_eq!(all.as_array().unwrap().len(), 2);
-    let (status, _) = env.get("/api/1/sources?deleted=perhaps").await;
+    let (status, _) = api.get("/api/1/sources?deleted=perhaps").await;
     assert_eq!(status, 400);
 
     // Still readable by id, but no longer editable nor runnable; still in the database.
-    let (status, s) = env.get(&format!("/api/1/sources/{id}")).await;
+    let (status, s) = api.get(&format!("/api/1/sources/{id}")).await;
     assert_eq!(status, 200);
     assert!(s["deleted"].is_string());
-    let (status, _) = env
+    let (status, _) = api
         .put(&format!("/api/1/sources/{id}"), &json!({ "name": "Back" }))
         .await;
     assert_eq!(status, 404);
-    let (status, _) = env
+    let (status, _) = api
         .post(&format!("/api/1/sources/{id}/run"), &json!({}))
         .await;
     assert_eq!(status, 404);
@@ -405,18 +405,18 @@ async fn soft_delete_hides_the_source() {
             .unwrap(),
         2
     );
-    let (_, page) = env.page("/admin/").await;
+    let (_, page) = api.page("/admin/").await;
     assert!(page.contains("Kept") && !page.contains("Gone"), "{page}");
 }
 
 #[tokio::test]
 async fn jobs_and_items_show_live_counters() {
-    let env = TestEnv::start(|_| {}).await;
-    let source = env.create_source("Live", "https://data.example.org/").await;
+    let (env, api) = admin::start(|_| {}).await;
+    let source = api.create_source("Live", "https://data.example.org/").await;
     let seeded = seed_job(&env.store, oid(&source["id"])).await;
     let job_id = seeded.job.id.to_hex();
 
-    let (status, job) = env.get(&format!("/api/1/jobs/{job_id}")).await;
+    let (status, job) = api.get(&format!("/api/1/jobs/{job_id}")).await;
     assert_eq!(status, 200, "{job}");
     assert_eq!(job["status"], "processing");
     assert_eq!(job["running"], true);
@@ -436,11 +436,11 @@ async fn jobs_and_items_show_live_counters() {
         )
         .await
         .unwrap();
-    let (_, job) = env.get(&format!("/api/1/jobs/{job_id}")).await;
+    let (_, job) = api.get(&format!("/api/1/jobs/{job_id}")).await;
     assert_eq!(job["counters"]["done"], 3);
     assert_eq!(job["counters"]["skipped"], 1);
 
-    let (status, page) = env.get(&format!("/api/1/jobs/{job_id}/items")).await;
+    let (status, page) = api.get(&format!("/api/1/jobs/{job_id}/items")).await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["total"], 3);
     let items = page["items"].as_array().unwrap();
@@ -453,7 +453,7 @@ async fn jobs_and_items_show_live_counters() {
     assert_eq!(items[0]["warnings"][0], "licence inconnue : « maison »");
     assert_eq!(items[0]["timings"]["map"], 3.5);
 
-    let (_, failed) = env
+    let (_, failed) = api
         .get(&format!("/api/1/jobs/{job_id}/items?status=failed"))
         .await;
     assert_eq!(failed["total"], 1);
@@ -462,26 +462,26 @@ async fn jobs_and_items_show_live_counters() {
     assert_eq!(err["message"], seeded.failed_message.as_str());
     assert_eq!(err["details"], seeded.failed_details.as_str());
 
-    let (_, paged) = env
+    let (_, paged) = api
         .get(&format!("/api/1/jobs/{job_id}/items?page=2&page_size=2"))
         .await;
     assert_eq!(paged["total"], 3);
     assert_eq!(paged["items"].as_array().unwrap().len(), 1);
     assert_eq!(paged["items"][0]["remote_id"], "remote-pending-velos");
 
-    let (status, err) = env
+    let (status, err) = api
         .get(&format!("/api/1/jobs/{job_id}/items?status=bogus"))
         .await;
     assert_eq!(status, 400);
     assert_eq!(err["field"], "status");
-    let (status, err) = env
+    let (status, err) = api
         .get(&format!("/api/1/jobs/{job_id}/items?page_size=5000"))
         .await;
     assert_eq!(status, 400);
     assert_eq!(err["field"], "page_size");
-    let (status, _) = env.get("/api/1/jobs/not-an-id").await;
+    let (status, _) = api.get("/api/1/jobs/not-an-id").await;
     assert_eq!(status, 404);
-    let (status, _) = env
+    let (status, _) = api
         .get(&format!("/api/1/jobs/{}", ObjectId::new().to_hex()))
         .await;
     assert_eq!(status, 404);
@@ -519,19 +519,15 @@ const CATALOG: &str = r#"@prefix dcat: <http://www.w3.org/ns/dcat#> .
     dct:format "JSON" .
 "#;
 
-async fn serve_catalog() -> (String, tokio::task::JoinHandle<()>) {
+/// The catalog served on a loopback port; its URL.
+async fn serve_catalog() -> String {
     let app = axum::Router::new().route(
         "/catalog.ttl",
         axum::routing::get(|| async {
             ([("content-type", "text/turtle; charset=utf-8")], CATALOG)
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let handle = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}/catalog.ttl"), handle)
+    format!("{}/catalog.ttl", e2e::kit::serve(app).await)
 }
 
 fn titles(preview: &Value) -> BTreeSet<String> {
@@ -547,13 +543,13 @@ fn titles(preview: &Value) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn preview_maps_datasets_and_writes_nothing() {
-    let env = TestEnv::start(|_| {}).await;
-    let (url, server) = serve_catalog().await;
+    let (env, api) = admin::start(|_| {}).await;
+    let url = serve_catalog().await;
 
-    let (status, err) = env.post("/api/1/preview", &json!({ "url": url })).await;
+    let (status, err) = api.post("/api/1/preview", &json!({ "url": url })).await;
     assert_eq!(status, 400);
     assert_eq!(err["field"], "backend");
-    let (status, err) = env
+    let (status, err) = api
         .post(
             "/api/1/preview",
             &json!({ "url": "127.0.0.1/catalog.ttl", "backend": "dcat" }),
@@ -562,7 +558,7 @@ async fn preview_maps_datasets_and_writes_nothing() {
     assert_eq!(status, 400);
     assert_eq!(err["field"], "url");
 
-    let (status, preview) = env
+    let (status, preview) = api
         .post("/api/1/preview", &json!({ "url": url, "backend": "dcat" }))
         .await;
     assert_eq!(status, 200, "{preview}");
@@ -575,11 +571,11 @@ async fn preview_maps_datasets_and_writes_nothing() {
     assert_eq!(titles(&preview), expected, "{preview}");
 
     // A saved (pending) source previews too, without being accepted.
-    let source = env.create_source("Preview", &url).await;
+    let source = api.create_source("Preview", &url).await;
     let id = source["id"].as_str().unwrap();
-    let resp = env
+    let resp = api
         .http
-        .post(env.url(&format!("/api/1/sources/{id}/preview")))
+        .post(api.url(&format!("/api/1/sources/{id}/preview")))
         .bearer_auth(TOKEN)
         .send()
         .await
@@ -603,13 +599,12 @@ async fn preview_maps_datasets_and_writes_nothing() {
             .unwrap();
         assert_eq!(n, 0, "preview wrote to {collection}");
     }
-    server.abort();
 }
 
 #[tokio::test]
 async fn backends_are_listed_with_their_keys() {
-    let env = TestEnv::start(|_| {}).await;
-    let (status, backends) = env.get("/api/1/backends").await;
+    let (_env, api) = admin::start(|_| {}).await;
+    let (status, backends) = api.get("/api/1/backends").await;
     assert_eq!(status, 200);
     let list = backends.as_array().unwrap();
     let names: Vec<&str> = list.iter().map(|b| b["name"].as_str().unwrap()).collect();
@@ -666,8 +661,8 @@ const ROUTES: &[(&str, &str)] = &[
 
 #[tokio::test]
 async fn openapi_document_lists_every_route() {
-    let env = TestEnv::start(|_| {}).await;
-    let (status, doc) = env.get("/api/1/openapi.json").await;
+    let (env, api) = admin::start(|_| {}).await;
+    let (status, doc) = api.get("/api/1/openapi.json").await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
     let mut documented = BTreeSet::new();
@@ -701,7 +696,7 @@ async fn openapi_document_lists_every_route() {
 
     // And every documented route is served (none falls through to 404 "no route" or 405).
     // A closed local port: the preview route fails fast instead of reaching out.
-    let source = env
+    let source = api
         .create_source("Routes", "http://127.0.0.1:9/catalog.ttl")
         .await;
     let sid = source["id"].as_str().unwrap().to_owned();
@@ -712,9 +707,9 @@ async fn openapi_document_lists_every_route() {
         let concrete = path.replace("{id}", id);
         // Delete last-ish: on a copy, so the source stays for the other routes.
         let target = if *method == "delete" {
-            let other = env
+            let other = api
                 .create_source(
-                    &format!("To delete {}", support::unique()),
+                    &format!("To delete {}", e2e::env::unique("source")),
                     "http://127.0.0.1:9/",
                 )
                 .await;
@@ -723,9 +718,9 @@ async fn openapi_document_lists_every_route() {
             concrete
         };
         let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
-        let resp = env
+        let resp = api
             .http
-            .request(m, env.url(&target))
+            .request(m, api.url(&target))
             .bearer_auth(TOKEN)
             .json(&json!({}))
             .send()
@@ -743,22 +738,22 @@ async fn openapi_document_lists_every_route() {
 
 #[tokio::test]
 async fn html_pages_show_sources_jobs_and_the_report() {
-    let env = TestEnv::start(|_| {}).await;
-    let source = env
+    let (env, api) = admin::start(|_| {}).await;
+    let source = api
         .create_source("Métropole <Test> & Co", "https://data.example.org/")
         .await;
     let sid = source["id"].as_str().unwrap();
     let seeded = seed_job(&env.store, oid(&source["id"])).await;
     let jid = seeded.job.id.to_hex();
 
-    let (status, page) = env.page("/admin/").await;
+    let (status, page) = api.page("/admin/").await;
     assert_eq!(status, 200);
     assert!(page.contains("<title>Harvest sources</title>"));
     assert!(page.contains("Métropole &lt;Test&gt; &amp; Co"), "{page}");
     assert!(!page.contains("<Test>"));
     assert!(page.contains(&format!("/admin/jobs/{jid}")));
 
-    let (status, page) = env.page(&format!("/admin/sources/{sid}")).await;
+    let (status, page) = api.page(&format!("/admin/sources/{sid}")).await;
     assert_eq!(status, 200);
     assert!(
         page.contains("<h1>Harvest source Métropole &lt;Test&gt; &amp; Co</h1>"),
@@ -767,7 +762,7 @@ async fn html_pages_show_sources_jobs_and_the_report() {
     assert!(page.contains("processing"));
     assert!(page.contains(&format!("/admin/jobs/{jid}")));
 
-    let (status, page) = env.page(&format!("/admin/jobs/{jid}?status=failed")).await;
+    let (status, page) = api.page(&format!("/admin/jobs/{jid}?status=failed")).await;
     assert_eq!(status, 200);
     assert!(page.contains(&format!("job {jid}</title>")), "{page}");
     assert!(
@@ -785,14 +780,14 @@ async fn html_pages_show_sources_jobs_and_the_report() {
     assert!(page.contains("id=\"count-listed\">3<"));
     assert!(page.contains("Archiving skipped: the listing was incomplete"));
 
-    let (_, page) = env.page(&format!("/admin/jobs/{jid}?status=done")).await;
+    let (_, page) = api.page(&format!("/admin/jobs/{jid}?status=done")).await;
     assert!(page.contains(&seeded.done_remote_id));
     assert!(!page.contains(&super_escape(&seeded.failed_message)));
     assert!(page.contains("/api/1/datasets/"));
 
-    let (status, _) = env.page(&format!("/admin/jobs/{jid}?status=weird")).await;
+    let (status, _) = api.page(&format!("/admin/jobs/{jid}?status=weird")).await;
     assert_eq!(status, 400);
-    let (status, page) = env
+    let (status, page) = api
         .page(&format!("/admin/jobs/{}", ObjectId::new().to_hex()))
         .await;
     assert_eq!(status, 404);
@@ -811,14 +806,14 @@ fn super_escape(text: &str) -> String {
 #[tokio::test]
 async fn health_and_change_list_through_the_api_and_pages() {
     use common::model::{HarvestJob, JobStatus, JobTrigger};
-    let env = TestEnv::start(|s| s.health.failing_after = 2).await;
-    let source = env
+    let (env, api) = admin::start(|s| s.health.failing_after = 2).await;
+    let source = api
         .create_source("Santé <des> sources", "https://data.example.org/")
         .await;
     let sid = source["id"].as_str().unwrap().to_owned();
 
     // Never run: no status, no failure; manual schedule: never stale.
-    let (status, h) = env.get(&format!("/api/1/sources/{sid}/health")).await;
+    let (status, h) = api.get(&format!("/api/1/sources/{sid}/health")).await;
     assert_eq!(status, 200, "{h}");
     assert_eq!(h["last_status"], Value::Null);
     assert_eq!(h["consecutive_failures"], 0);
@@ -840,7 +835,7 @@ async fn health_and_change_list_through_the_api_and_pages() {
         env.store.record_run(&job).await.unwrap();
         ids.push(job.id.to_hex());
     }
-    let (status, h) = env
+    let (status, h) = api
         .get(&format!("/api/1/sources/{sid}/health?limit=2"))
         .await;
     assert_eq!(status, 200, "{h}");
@@ -851,16 +846,16 @@ async fn health_and_change_list_through_the_api_and_pages() {
     assert_eq!(h["runs"][0]["id"], ids[2]);
     assert_eq!(h["runs"][0]["duration_ms"], 1500);
     assert!(h["last_success_at"].is_string());
-    let (status, e) = env
+    let (status, e) = api
         .get(&format!("/api/1/sources/{sid}/health?limit=0"))
         .await;
     assert_eq!(status, 400, "{e}");
     assert_eq!(e["field"], "limit");
-    let (status, _) = env.get("/api/1/sources/nope/health").await;
+    let (status, _) = api.get("/api/1/sources/nope/health").await;
     assert_eq!(status, 404);
 
     // The source page draws the chart.
-    let (status, page) = env.page(&format!("/admin/sources/{sid}")).await;
+    let (status, page) = api.page(&format!("/admin/sources/{sid}")).await;
     assert_eq!(status, 200);
     assert!(page.contains("<svg id=\"health-chart\""), "{page}");
     assert_eq!(page.matches("class=\"run run-").count(), 3);
@@ -888,29 +883,29 @@ async fn health_and_change_list_through_the_api_and_pages() {
         )
         .await
         .unwrap();
-    let (status, c) = env.get(&format!("/api/1/jobs/{jid}/changes")).await;
+    let (status, c) = api.get(&format!("/api/1/jobs/{jid}/changes")).await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["total"], 2);
     assert_eq!(c["counts"]["created"], 1);
     assert_eq!(c["counts"]["updated"], 1);
     assert_eq!(c["counts"]["archived"], 0);
-    let (status, c) = env
+    let (status, c) = api
         .get(&format!("/api/1/jobs/{jid}/changes?kind=updated"))
         .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["total"], 1);
     assert_eq!(c["changes"][0]["remote_id"], "remote-failed-budget");
     assert_eq!(c["changes"][0]["fields"], json!(["title"]));
-    let (status, e) = env
+    let (status, e) = api
         .get(&format!("/api/1/jobs/{jid}/changes?kind=renamed"))
         .await;
     assert_eq!(status, 400, "{e}");
     assert_eq!(e["field"], "kind");
 
     // The report links the list; the list filters by kind.
-    let (_, page) = env.page(&format!("/admin/jobs/{jid}")).await;
+    let (_, page) = api.page(&format!("/admin/jobs/{jid}")).await;
     assert!(page.contains("id=\"changes-updated\">1 updated<"), "{page}");
-    let (status, page) = env
+    let (status, page) = api
         .page(&format!("/admin/jobs/{jid}/changes?kind=updated"))
         .await;
     assert_eq!(status, 200);
@@ -920,15 +915,15 @@ async fn health_and_change_list_through_the_api_and_pages() {
 
 #[tokio::test]
 async fn webhook_subscriptions_are_validated_and_never_show_secrets() {
-    let env = TestEnv::start(|s| s.http.allow_private = false).await;
-    let source = env
+    let (_env, api) = admin::start(|s| s.http.allow_private = false).await;
+    let source = api
         .create_source("Hooks", "https://data.example.org/catalog.ttl")
         .await;
     let sid = source["id"].as_str().unwrap().to_owned();
     let hooks = format!("/api/1/sources/{sid}/webhooks");
 
     let secret = "owner-secret-0123456789";
-    let (status, hook) = env
+    let (status, hook) = api
         .post(
             &hooks,
             &json!({ "url": "https://owner.example.org/hook", "events": ["failed", "done-errors", "failed"], "secret": secret }),
@@ -978,19 +973,19 @@ async fn webhook_subscriptions_are_validated_and_never_show_secrets() {
             "hmm",
         ),
     ] {
-        let (status, body) = env.post(&hooks, &body).await;
+        let (status, body) = api.post(&hooks, &body).await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(body["field"], field, "{body}");
     }
     // The same URL twice: conflict. Writes need the token.
-    let (status, body) = env
+    let (status, body) = api
         .post(
             &hooks,
             &json!({ "url": "https://owner.example.org/hook", "events": ["done"] }),
         )
         .await;
     assert_eq!(status, 409, "{body}");
-    let (status, _) = env
+    let (status, _) = api
         .call(
             Method::POST,
             &hooks,
@@ -1002,7 +997,7 @@ async fn webhook_subscriptions_are_validated_and_never_show_secrets() {
 
     // At most 20 subscriptions.
     for i in 2..=20 {
-        let (status, body) = env
+        let (status, body) = api
             .post(
                 &hooks,
                 &json!({ "url": format!("https://owner.example.org/{i}"), "events": ["stale"] }),
@@ -1010,7 +1005,7 @@ async fn webhook_subscriptions_are_validated_and_never_show_secrets() {
             .await;
         assert_eq!(status, 201, "{i}: {body}");
     }
-    let (status, body) = env
+    let (status, body) = api
         .post(
             &hooks,
             &json!({ "url": "https://owner.example.org/21", "events": ["stale"] }),
@@ -1018,32 +1013,33 @@ async fn webhook_subscriptions_are_validated_and_never_show_secrets() {
         .await;
     assert_eq!(status, 409, "{body}");
 
-    let (status, list) = env.get(&hooks).await;
+    let (status, list) = api.get(&hooks).await;
     assert_eq!(status, 200);
     assert_eq!(list.as_array().unwrap().len(), 20);
     assert!(!list.to_string().contains(secret));
-    let (status, page) = env.page(&format!("/admin/sources/{sid}")).await;
+    let (status, page) = api.page(&format!("/admin/sources/{sid}")).await;
     assert_eq!(status, 200);
     assert!(page.contains("Webhooks") && page.contains("https://owner.example.org/hook"));
     assert!(!page.contains(secret));
 
     let id = hook["id"].as_str().unwrap();
-    let (status, _) = env.delete(&format!("{hooks}/{id}")).await;
+    let (status, _) = api.delete(&format!("{hooks}/{id}")).await;
     assert_eq!(status, 204);
-    let (status, _) = env.delete(&format!("{hooks}/{id}")).await;
+    let (status, _) = api.delete(&format!("{hooks}/{id}")).await;
     assert_eq!(status, 404);
-    let (status, deliveries) = env.get(&format!("{hooks}/deliveries?limit=5")).await;
+    let (status, deliveries) = api.get(&format!("{hooks}/deliveries?limit=5")).await;
     assert_eq!((status, deliveries), (200, json!([])));
-    let (status, _) = env.get(&format!("{hooks}/deliveries?limit=0")).await;
+    let (status, _) = api.get(&format!("{hooks}/deliveries?limit=0")).await;
     assert_eq!(status, 400);
-    let (status, _) = env.get("/api/1/sources/nope/webhooks").await;
+    let (status, _) = api.get("/api/1/sources/nope/webhooks").await;
     assert_eq!(status, 404);
 }
 
 #[tokio::test]
 async fn a_stale_source_notifies_its_stale_subscribers_once_per_episode() {
-    let env = TestEnv::start(|s| s.api.public_url = "https://harvest.example.org".into()).await;
-    let source = env
+    let (env, api) =
+        admin::start(|s| s.api.public_url = "https://harvest.example.org".into()).await;
+    let source = api
         .create_source("Stale hooks", "https://data.example.org/catalog.ttl")
         .await;
     let sid = source["id"].as_str().unwrap().to_owned();
@@ -1052,7 +1048,7 @@ async fn a_stale_source_notifies_its_stale_subscribers_once_per_episode() {
         ("https://owner.example.org/stale", json!(["stale"])),
         ("https://owner.example.org/jobs", json!(["failed", "done"])),
     ] {
-        let (status, body) = env
+        let (status, body) = api
             .post(&hooks, &json!({ "url": url, "events": events }))
             .await;
         assert_eq!(status, 201, "{body}");
@@ -1067,7 +1063,7 @@ async fn a_stale_source_notifies_its_stale_subscribers_once_per_episode() {
     assert_eq!(svc.notify_stale(&source, since).await.unwrap(), 1);
     // The same episode again (the health check's next pass): nothing new.
     assert_eq!(svc.notify_stale(&source, since).await.unwrap(), 0);
-    let (status, deliveries) = env.get(&format!("{hooks}/deliveries")).await;
+    let (status, deliveries) = api.get(&format!("{hooks}/deliveries")).await;
     assert_eq!(status, 200);
     let deliveries = deliveries.as_array().unwrap();
     assert_eq!(deliveries.len(), 1, "{deliveries:?}");
