@@ -7,6 +7,7 @@ use harvest_fuzz::licenses;
 use libfuzzer_sys::fuzz_target;
 use backends::ckan::parse_remote_date;
 use backends::ckan_api::Dialect;
+use backends::mapping::values::{self, SizeRule};
 use backends::mapping::{dates, formats, frequency, ids, markdown, text};
 use backends::rdf::{dcat_map, geo};
 
@@ -32,7 +33,9 @@ fuzz_target!(init: harvest_fuzz::init(), |data: &[u8]| {
     let _ = text::normalize_tags(s.split(','));
     let _ = ids::resource_id(s, s);
     let _ = ids::url_hash(s);
-    let _ = dcat_map::parse_size(s);
+    for rule in [SizeRule::Bytes, SizeRule::Human, SizeRule::Loose] {
+        let _ = values::byte_size(s, rule);
+    }
     let _ = dcat_map::is_valid_url(s);
     if let Ok(polygons) = geo::polygons_from_wkt(s) {
         let _ = geo::multipolygon_doc(&polygons);

@@ -29,8 +29,6 @@ use super::graph::{Graph, Term, TermId};
 use super::vocab::*;
 use crate::mapping::{dates, udata_url, MapContext, MapError, MappedDataset};
 
-pub use resources::parse_size;
-
 /// Backend name stored in `harvest.backend`.
 pub const BACKEND: &str = "dcat";
 /// Language preferred when a property has values in several languages.

@@ -7,6 +7,7 @@ use bson::Document;
 use common::model::{Checksum, HarvestResourceMetadata, Resource};
 
 use super::{insert_list, Mapper};
+use crate::mapping::values::{byte_size, SizeRule};
 use crate::mapping::{dates, ids, markdown, text};
 use crate::rdf::catalog::first_text;
 use crate::rdf::graph::TermId;
@@ -135,7 +136,7 @@ impl Mapper<'_> {
     /// `dcat:byteSize`, leniently: `1024`, `1024.0`, `"1 024"`, `1.5E3`.
     fn filesize_of(&mut self, d: TermId) -> Option<i64> {
         let raw = self.text(d, DCAT_BYTE_SIZE)?;
-        match parse_size(&raw) {
+        match byte_size(&raw, SizeRule::Loose) {
             Some(n) => Some(n),
             None => {
                 self.warn(format!("resource filesize: invalid dcat:byteSize {raw:?}"));
@@ -202,22 +203,6 @@ fn default_title(url: &str, format: Option<&str>) -> String {
     }
 }
 
-/// Lenient integer parsing of a byte size.
-pub fn parse_size(raw: &str) -> Option<i64> {
-    let cleaned: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}' && *c != '_')
-        .collect();
-    if cleaned.is_empty() {
-        return None;
-    }
-    if let Ok(n) = cleaned.parse::<i64>() {
-        return (n >= 0).then_some(n);
-    }
-    let f = cleaned.replace(',', ".").parse::<f64>().ok()?;
-    (f.is_finite() && f >= 0.0 && f < i64::MAX as f64).then(|| f.round() as i64)
-}
-
 /// udata `CHECKSUM_ALGORITHMS`, from an SPDX IRI or a loose name (`SHA-256`).
 fn checksum_algorithm(raw: &str) -> Option<&'static str> {
     let raw = raw.trim();
@@ -239,16 +224,6 @@ fn checksum_algorithm(raw: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("1024"), Some(1024));
-        assert_eq!(parse_size("1 024"), Some(1024));
-        assert_eq!(parse_size("1024.0"), Some(1024));
-        assert_eq!(parse_size("1.5E3"), Some(1500));
-        assert_eq!(parse_size("-1"), None);
-        assert_eq!(parse_size("big"), None);
-    }
 
     #[test]
     fn checksum_names() {
