@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use backends::ckan::parse_remote_date;
 use backends::ckan_api::Dialect;
 use backends::mapping::values::{self, SizeRule};
-use backends::mapping::{dates, formats, frequency, ids, markdown, text};
+use backends::mapping::{dates, formats, frequency, ids, markdown, tags, text};
 use backends::rdf::{dcat_map, geo};
 
 fuzz_target!(init: harvest_fuzz::init(), |data: &[u8]| {
@@ -30,7 +30,7 @@ fuzz_target!(init: harvest_fuzz::init(), |data: &[u8]| {
     let _ = text::slugify(s);
     let _ = text::clean_text(s);
     let _ = text::title_from_url(s);
-    let _ = text::normalize_tags(s.split(','));
+    let _ = tags::normalize_tags(s.split(','));
     let _ = ids::resource_id(s, s);
     let _ = ids::url_hash(s);
     for rule in [SizeRule::Bytes, SizeRule::Human, SizeRule::Loose] {
