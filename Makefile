@@ -16,7 +16,8 @@ test: services ## Everything CI runs: format, lint, unit and end-to-end tests, d
 	# Tests that need the machine alone, one at a time: timing properties at default settings (the
 	# slow-remote budgets of issue 17 at their real 100 s values, not timed unit tests) and the
 	# RabbitMQ / MongoDB restarts mid-harvest (they cut every connection of the shared services).
-	$(CARGO) test -p harvest-e2e --test e2e --locked -- --ignored --test-threads=1
+	# `--workspace --test e2e` keeps the workspace's feature set: the binary is not rebuilt.
+	$(CARGO) test --workspace --locked --test e2e -- --ignored --test-threads=1
 	scripts/ops-check.sh
 
 services: ## RabbitMQ and the MongoDB-compatible test server
