@@ -300,6 +300,47 @@ impl TestEnv {
             .expect("spawn worker process")
     }
 
+    /// A finished job stored each of its `n` listed datasets exactly once: the report adds up,
+    /// nothing failed, no duplicate dataset, one item per dataset and none left unfinished (the
+    /// check of the fault and restart tests).
+    pub async fn assert_stored_exactly_once(&self, job: &HarvestJob, n: i64) {
+        let c = job.counters;
+        assert_eq!(c.total, n);
+        assert_eq!(
+            c.created + c.updated + c.skipped + c.failed,
+            c.total,
+            "report adds up: {c:?}"
+        );
+        assert_eq!(c.done, c.total);
+        assert_eq!(c.failed, 0, "{c:?}");
+        assert_eq!(
+            self.store
+                .raw("dataset")
+                .count_documents(bson::doc! {})
+                .await
+                .unwrap() as i64,
+            n,
+            "no duplicates"
+        );
+        let items = self.store.raw(common::storage::ITEMS);
+        assert_eq!(
+            items
+                .count_documents(bson::doc! { "job": job.id })
+                .await
+                .unwrap() as i64,
+            n
+        );
+        assert_eq!(
+            items
+                .count_documents(
+                    bson::doc! { "job": job.id, "status": { "$nin": ["done", "skipped", "failed"] } }
+                )
+                .await
+                .unwrap(),
+            0
+        );
+    }
+
     /// Pretend the remote last listed these datasets `days` ago (archiving tests).
     pub async fn age_records(&self, remote_ids: &[&str], days: i64) {
         let then = bson::DateTime::from_millis(

@@ -67,16 +67,8 @@ impl Store {
         skip: u64,
         limit: i64,
     ) -> Result<Vec<Document>> {
-        Ok(self
-            .raw(super::ITEMS)
-            .find(job_filter(job, status.map(ItemStatus::as_str)))
-            .sort(doc! { "seq": 1 })
-            .skip(skip)
-            .limit(limit)
-            .projection(doc! { "payload": 0 })
-            .await?
-            .try_collect()
-            .await?)
+        let status = status.map(ItemStatus::as_str);
+        job_item_page(&self.raw(super::ITEMS), job, status, skip, limit).await
     }
 
     /// How many items a job has, optionally of one status.
@@ -294,17 +286,31 @@ impl Store {
         skip: u64,
         limit: i64,
     ) -> Result<Vec<HarvestItem>> {
-        Ok(self
-            .items()
-            .find(job_filter(job, status))
-            .sort(doc! { "seq": 1 })
-            .skip(skip)
-            .limit(limit)
-            .projection(doc! { "payload": 0 })
-            .await?
-            .try_collect()
-            .await?)
+        job_item_page(&self.items(), job, status, skip, limit).await
     }
+}
+
+/// One page of a job's items in listing order, without their payloads, read as `T` (the typed
+/// item for the reports, the raw document for the admin API).
+async fn job_item_page<T>(
+    items: &mongodb::Collection<T>,
+    job: ObjectId,
+    status: Option<&str>,
+    skip: u64,
+    limit: i64,
+) -> Result<Vec<T>>
+where
+    T: serde::de::DeserializeOwned + Send + Sync + Unpin,
+{
+    Ok(items
+        .find(job_filter(job, status))
+        .sort(doc! { "seq": 1 })
+        .skip(skip)
+        .limit(limit)
+        .projection(doc! { "payload": 0 })
+        .await?
+        .try_collect()
+        .await?)
 }
 
 /// The items of `job`, of one status if given (the reports' lists and counts).

@@ -5,7 +5,6 @@
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use bson::doc;
 use common::model::{JobStatus, SourceConfig};
 use e2e::catalog_server::{start, ServerOptions};
 use e2e::catalogs::{datasets, MutableCatalog};
@@ -19,41 +18,6 @@ fn signal(child: &Child, sig: &str) {
         .status()
         .unwrap();
     assert!(status.success());
-}
-
-async fn check_exactly_once(env: &TestEnv, job: &common::model::HarvestJob, n: i64) {
-    assert_eq!(job.counters.total, n);
-    let c = job.counters;
-    assert_eq!(
-        c.created + c.updated + c.skipped + c.failed,
-        c.total,
-        "report adds up: {c:?}"
-    );
-    assert_eq!(c.done, c.total);
-    assert_eq!(c.failed, 0, "{c:?}");
-    assert_eq!(
-        env.store
-            .raw("dataset")
-            .count_documents(doc! {})
-            .await
-            .unwrap() as i64,
-        n,
-        "no duplicates"
-    );
-    let items = env.store.raw(common::storage::ITEMS);
-    assert_eq!(
-        items.count_documents(doc! { "job": job.id }).await.unwrap() as i64,
-        n
-    );
-    assert_eq!(
-        items
-            .count_documents(
-                doc! { "job": job.id, "status": { "$nin": ["done", "skipped", "failed"] } }
-            )
-            .await
-            .unwrap(),
-        0
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -99,7 +63,7 @@ async fn killing_workers_mid_harvest_loses_and_duplicates_nothing() {
     );
     let job = env.wait_job(job.id, Duration::from_secs(300)).await;
     assert_eq!(job.status, JobStatus::Done, "{:?}", job.errors);
-    check_exactly_once(&env, &job, n as i64).await;
+    env.assert_stored_exactly_once(&job, n as i64).await;
     for mut w in workers {
         signal(&w, "-TERM");
         let _ = w.wait();
@@ -154,7 +118,7 @@ async fn sigterm_mid_harvest_drains_or_requeues_in_flight_items() {
     let mut second = env.spawn_worker_process(WORKER);
     let job = env.wait_job(job.id, Duration::from_secs(300)).await;
     assert_eq!(job.status, JobStatus::Done, "{:?}", job.errors);
-    check_exactly_once(&env, &job, n as i64).await;
+    env.assert_stored_exactly_once(&job, n as i64).await;
     signal(&second, "-TERM");
     let _ = second.wait();
 }

@@ -49,18 +49,7 @@ async fn assert_complete(env: &TestEnv, job: bson::oid::ObjectId, n: i64) {
             job.status, job.counters, job.errors
         );
     }
-    let c = job.counters;
-    assert_eq!(c.total, n);
-    assert_eq!(c.created + c.updated + c.skipped + c.failed, n, "{c:?}");
-    assert_eq!(c.failed, 0, "{c:?}");
-    assert_eq!(
-        env.store
-            .raw("dataset")
-            .count_documents(doc! {})
-            .await
-            .unwrap() as i64,
-        n
-    );
+    env.assert_stored_exactly_once(&job, n).await;
 }
 
 fn run(cmd: &str, args: &[&str]) -> bool {
