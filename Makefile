@@ -8,17 +8,7 @@ demo: ## Harvest the bundled sample catalog through scheduler, RabbitMQ, workers
 	scripts/demo.sh
 
 test: services ## Everything CI runs: format, lint, unit and end-to-end tests, deployment checks
-	scripts/test-deps.sh
-	$(CARGO) fmt --all -- --check
-	scripts/check-architecture.sh
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
-	$(CARGO) test --workspace --locked
-	# Tests that need the machine alone, one at a time: timing properties at default settings (the
-	# slow-remote budgets of issue 17 at their real 100 s values, not timed unit tests) and the
-	# RabbitMQ / MongoDB restarts mid-harvest (they cut every connection of the shared services).
-	# `--workspace --test e2e` keeps the workspace's feature set: the binary is not rebuilt.
-	$(CARGO) test --workspace --locked --test e2e -- --ignored --test-threads=1
-	scripts/ops-check.sh
+	scripts/test.sh
 
 services: ## RabbitMQ and the MongoDB-compatible test server
 	scripts/services-up.sh

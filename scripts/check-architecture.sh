@@ -30,7 +30,29 @@ if hits=$(grep -rnE 'worker::(pipeline|runtime|backends|fetch|mapping|rdf|harves
     fail=1
 fi
 
+# `cargo test` skips two kinds of targets to save CI minutes (Cargo.toml: `doctest = false` on
+# every library, `test = false` on the two service binaries). Nothing may hide there unrun.
+if hits=$(grep -nE '#\[(cfg\(test\)|test|tokio::test)' worker/src/main.rs scheduler/src/main.rs); then
+    echo "architecture: tests in a main.rs are never run (test = false); put them in the library:" >&2
+    echo "$hits" >&2
+    fail=1
+fi
+doc_tests=$(find common/src backends/src worker/src scheduler/src tests/src -name '*.rs' -print0 |
+    xargs -0 awk '
+        FNR == 1 { open = 0 }
+        /^[[:space:]]*\/\/[\/!][[:space:]]*```/ {
+            lang = $0; sub(/^[[:space:]]*\/\/[\/!][[:space:]]*```/, "", lang)
+            if (!open && (lang == "" || lang ~ /^(rust|no_run|should_panic|compile_fail|edition)/))
+                print FILENAME ":" FNR ": " $0
+            open = !open
+        }')
+if [ -n "$doc_tests" ]; then
+    echo "architecture: doc tests are off (doctest = false): mark the block \`\`\`text or move it to a test:" >&2
+    echo "$doc_tests" >&2
+    fail=1
+fi
+
 if [ "$fail" = 0 ]; then
-    echo "architecture: backends has no storage or queue dependency; scheduler uses the worker surface only"
+    echo "architecture: backends has no storage or queue dependency; scheduler uses the worker surface only; no test hides in a skipped target"
 fi
 exit "$fail"

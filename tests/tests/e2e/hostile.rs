@@ -513,10 +513,10 @@ async fn hostile_remotes_end_quickly_with_clear_errors() {
 /// byte a second (cut by the whole-request timeout, then the fetch budget), a catalog that never
 /// answers (idle timeout on each attempt, within the budget), and a CKAN `package_show` that never
 /// answers (the item's attempts stop at the budget; its job ends `done-errors`).
-// A timing property at default settings (budgets of 100 s): measured on a quiet machine, not
-// among the 30-odd harvests of the parallel suite, where a starved runtime fires its timers tens
-// of seconds late. `make test` runs it alone after the suite (`--ignored --test-threads=1`).
-#[ignore = "timing test: run alone by `make test` (see the Makefile)"]
+// A timing property at default settings (budgets of 100 s), so kept out of the suite's process:
+// among its 50-odd tests' runtimes, a starved runtime once fired its timers tens of seconds late.
+// `make test` runs it in a process of its own beside the suite (scripts/test.sh, step 2).
+#[ignore = "timing test: run in its own process by `make test` (scripts/test.sh)"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn slow_and_silent_remotes_end_within_two_minutes_at_default_settings() {
     let started = Instant::now();

@@ -2,8 +2,9 @@
 //! themselves, the job finishes, every remote dataset is stored once, the report adds up.
 //!
 //! These tests stop the shared local services, which would cut every other test running at the
-//! same time: they are `#[ignore]`d in the normal run and `make test` runs them in its second pass,
-//! `--ignored --test-threads=1`, alone on the machine (the lock also keeps them apart when run by hand).
+//! same time: they are `#[ignore]`d in the normal run and `make test` runs them after the suite,
+//! `--ignored --test-threads=1`, alone on the services (scripts/test.sh, step 3; the lock also
+//! keeps them apart when run by hand).
 
 use std::time::{Duration, Instant};
 
@@ -61,7 +62,7 @@ fn run(cmd: &str, args: &[&str]) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "restarts a service every test shares: run alone by `make test` (see the Makefile)"]
+#[ignore = "restarts a service every test shares: run alone by `make test` (scripts/test.sh)"]
 async fn rabbitmq_restart_mid_harvest() {
     let _serial = SERIAL.lock().await;
     if !run("rabbitmqctl", &["-q", "status"]) {
@@ -123,7 +124,7 @@ fn mongo_process(port: u16) -> Option<(u32, Vec<String>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[allow(clippy::zombie_processes)] // the restarted server is detached and outlives the test
-#[ignore = "restarts a service every test shares: run alone by `make test` (see the Makefile)"]
+#[ignore = "restarts a service every test shares: run alone by `make test` (scripts/test.sh)"]
 async fn mongodb_restart_mid_harvest() {
     let _serial = SERIAL.lock().await;
     let Some((pid, args)) = mongo_process(27017) else {
