@@ -71,31 +71,27 @@ pub enum UrlRefusal {
 /// as udata strips it before validating.
 pub fn check(url: &str) -> Result<(), UrlRefusal> {
     let url = url.trim();
-    let caps = URL_PATTERN
-        .as_ref()
-        .and_then(|re| re.captures(url))
-        .ok_or(UrlRefusal::Malformed)?;
-    if let Some(scheme) = caps.name("scheme") {
-        let scheme = scheme.as_str().to_lowercase();
+    let parts = match plain_parts(url) {
+        Some(parts) => parts,
+        None => pattern_parts(url).ok_or(UrlRefusal::Malformed)?,
+    };
+    if let Some(scheme) = parts.scheme {
+        let scheme = scheme.to_lowercase();
         if !scheme.is_empty() && !ALLOWED_SCHEMES.contains(&scheme.as_str()) {
             return Err(UrlRefusal::Scheme(scheme));
         }
     }
-    if let Some(tld) = caps.name("tld") {
-        if !tld_accepted(tld.as_str()) {
-            return Err(UrlRefusal::Tld(tld.as_str().to_owned()));
+    if let Some(tld) = parts.tld {
+        if !tld_accepted(tld) {
+            return Err(UrlRefusal::Tld(tld.to_owned()));
         }
     }
-    let ip = match (caps.name("ipv4"), caps.name("ipv6")) {
+    let ip = match (parts.ipv4, parts.ipv6) {
         (Some(v4), _) => Some(IpAddr::V4(
-            v4.as_str()
-                .parse::<Ipv4Addr>()
-                .map_err(|_| UrlRefusal::Malformed)?,
+            v4.parse::<Ipv4Addr>().map_err(|_| UrlRefusal::Malformed)?,
         )),
         (None, Some(v6)) => Some(IpAddr::V6(
-            v6.as_str()
-                .parse::<Ipv6Addr>()
-                .map_err(|_| UrlRefusal::Malformed)?,
+            v6.parse::<Ipv6Addr>().map_err(|_| UrlRefusal::Malformed)?,
         )),
         _ => None,
     };
@@ -103,6 +99,84 @@ pub fn check(url: &str) -> Result<(), UrlRefusal> {
         Some(ip) => check_ip(ip),
         None => Ok(()),
     }
+}
+
+/// The groups of udata's URL pattern that [`check`] reads.
+#[derive(Debug, PartialEq, Eq)]
+struct Parts<'a> {
+    scheme: Option<&'a str>,
+    tld: Option<&'a str>,
+    ipv4: Option<&'a str>,
+    ipv6: Option<&'a str>,
+}
+
+/// The groups as udata's pattern captures them; `None` when it does not match.
+fn pattern_parts(url: &str) -> Option<Parts<'_>> {
+    let caps = URL_PATTERN.as_ref()?.captures(url)?;
+    let group = |name: &str| caps.name(name).map(|m| m.as_str());
+    Some(Parts {
+        scheme: group("scheme"),
+        tld: group("tld"),
+        ipv4: group("ipv4"),
+        ipv6: group("ipv6"),
+    })
+}
+
+/// The groups of the common shape `scheme://host.name[:port][/path][?query]`, read without the
+/// pattern, which took about 8 % of a worker's CPU in a first harvest (its captures need the
+/// backtracking engine, for every resource URL of every dataset). Only a shape whose captures are
+/// certain is read here: printable ASCII without `@` (no credentials), a scheme, a host name of
+/// letters, digits and inner single hyphens with a letter somewhere (not an IP, not `localhost`)
+/// and a TLD of two or more letters or digits, an optional 2–5 digit port, then nothing or `/` or
+/// `?`. Anything else returns `None` and goes through the pattern; a unit test checks that both
+/// agree on every URL the fast path reads.
+fn plain_parts(url: &str) -> Option<Parts<'_>> {
+    if !url.bytes().all(|b| b.is_ascii_graphic() && b != b'@') {
+        return None;
+    }
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme_ok = |b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b'-';
+    if scheme.is_empty() || !scheme.bytes().all(scheme_ok) {
+        return None;
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if let Some(port) = port {
+        if !(2..=5).contains(&port.len()) || !port.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    if !host.bytes().any(|b| b.is_ascii_alphabetic())
+        || host
+            .get(..9)
+            .is_some_and(|h| h.eq_ignore_ascii_case("localhost"))
+    {
+        return None;
+    }
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+            && !l.contains("--")
+    };
+    let (names, tld) = host.rsplit_once('.')?;
+    if !names.split('.').all(label_ok)
+        || tld.len() < 2
+        || !tld.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    Some(Parts {
+        scheme: Some(scheme),
+        tld: Some(tld),
+        ipv4: None,
+        ipv6: None,
+    })
 }
 
 /// udata compares the TLD as written, then its IDNA form: an upper-case ASCII TLD (`.COM`) is
@@ -299,6 +373,63 @@ mod tests {
             check("http://255.255.255.0/"),
             Err(UrlRefusal::MaskIp(_))
         ));
+    }
+
+    /// The fast path reads exactly what the pattern captures, on the cases above and on random
+    /// URLs built from the characters that matter to the pattern; and it does read the common ones.
+    #[test]
+    fn the_fast_path_agrees_with_the_pattern() {
+        let agree = |url: &str| {
+            if let Some(fast) = plain_parts(url) {
+                assert_eq!(Some(fast), pattern_parts(url), "{url:?}");
+            }
+        };
+        for url in ACCEPTED.iter().chain(REFUSED) {
+            agree(url.trim());
+        }
+        // Host labels, separators, ports and tails, mostly plausible, sometimes not.
+        let labels: Vec<&str> =
+            "a|b1|z|x-y|com|fr|C|0|12|123|localhost|www|-a|a-|a--b|_x|é|data|gouv|1|xn--p1ai|"
+                .split('|')
+                .collect();
+        let seps = [".", ".", ".", ".", ".", ".", ".", "..", "-", "_", "@", ":"];
+        let tails = [
+            "", "", "", "", "/", "/", "/a/b.csv", "?q=1", "#f", " x", "/a b", ":8080", ":1",
+            ":123456", "@h", ":80/x", "/%20", "//", "?", "/é",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut read = 0;
+        for _ in 0..200_000 {
+            let mut url = String::new();
+            let schemes = [
+                "http://", "https://", "ftp://", "HTTPS://", "//", "s:", "a.b://",
+            ];
+            url.push_str(schemes[next(schemes.len())]);
+            for i in 0..=next(4) {
+                if i > 0 {
+                    url.push_str(seps[next(seps.len())]);
+                }
+                url.push_str(labels[next(labels.len())]);
+            }
+            url.push_str(tails[next(tails.len())]);
+            agree(&url);
+            read += usize::from(plain_parts(&url).is_some());
+        }
+        assert!(read > 5_000, "the fast path read only {read} random URLs");
+        for url in [
+            "https://www.data.gouv.fr/fr/datasets/r/5c4e1452-3850-4b59-b11c-3dd51d7fb8b5",
+            "http://example.com:8080",
+            "https://a-b.c-d.example.org?x=1&y=2",
+        ] {
+            assert!(plain_parts(url).is_some(), "{url}");
+            agree(url);
+        }
     }
 
     #[test]
