@@ -137,7 +137,21 @@ struct EmbeddedItems {
 impl Store {
     /// Write (create or replace) the udata view of `job`. Final jobs also get their embedded
     /// items. The whole document is replaced: udata's view never keeps a field of ours.
+    ///
+    /// Two transitions of one job can write this view from different tasks (the gather's
+    /// `processing`, then the finalizer's `done`), and the older write may land last. So every
+    /// writer reads the job again after writing, and writes once more when its status moved on
+    /// meanwhile: whichever write lands last is followed by a read of the newest state.
     pub async fn write_udata_job(&self, job: &HarvestJob) -> Result<()> {
+        self.replace_udata_job(job).await?;
+        match self.get_job(job.id).await {
+            Ok(now) if now.status != job.status => self.replace_udata_job(&now).await,
+            Ok(_) | Err(crate::error::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn replace_udata_job(&self, job: &HarvestJob) -> Result<()> {
         let mut d = udata_job_doc(job);
         if job.status.is_final() {
             let embedded = self.embedded_items(job).await?;

@@ -550,14 +550,22 @@ async fn a_listing_failing_part_way_harvests_what_it_listed() {
         error.contains("stopped after 2 items") && error.contains("500"),
         "{error}"
     );
-    // udata's view of the job says the same.
-    let udata_job = env
-        .store
-        .raw(common::storage::UDATA_JOBS)
-        .find_one(doc! { "_id": job.id })
-        .await
-        .unwrap()
-        .unwrap();
+    // udata's view of the job says the same. It is written just after our job turns final, so
+    // it may lag by a moment, never stay behind (Store::write_udata_job re-reads after writing).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let udata_job = loop {
+        let view = env
+            .store
+            .raw(common::storage::UDATA_JOBS)
+            .find_one(doc! { "_id": job.id })
+            .await
+            .unwrap()
+            .unwrap();
+        if view.get_str("status").unwrap() != "processing" || std::time::Instant::now() > deadline {
+            break view;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(udata_job.get_str("status").unwrap(), "done-errors");
     assert_eq!(udata_job.get_array("errors").unwrap().len(), 1);
     env.stop_workers().await;
