@@ -50,27 +50,9 @@ fn page() -> Page {
 }
 
 fn source() -> HarvestSource {
-    HarvestSource {
-        id: bson::oid::ObjectId::new(),
-        name: "bench".into(),
-        slug: "bench".into(),
-        description: None,
-        url: URL.into(),
-        backend: "dcat".into(),
-        config: Default::default(),
-        active: true,
-        autoarchive: true,
-        validation: Default::default(),
-        schedule: None,
-        next_run_at: None,
-        owner: None,
-        organization: None,
-        created_at: bson::DateTime::now(),
-        last_modified: None,
-        deleted: None,
-        runs: 0,
-        running_job: None,
-    }
+    let mut source = HarvestSource::new("bench", URL, "dcat", bson::DateTime::now());
+    source.slug = "bench".into();
+    source
 }
 
 fn parse_and_split(c: &mut Criterion) {

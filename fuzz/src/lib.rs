@@ -10,27 +10,11 @@ pub const BASE: &str = "http://fuzz.example.org/catalog";
 
 /// A fixed source for mapping.
 pub fn source(backend: &str) -> HarvestSource {
-    HarvestSource {
-        id: bson::oid::ObjectId::from_bytes([7; 12]),
-        name: "fuzz".into(),
-        slug: "fuzz".into(),
-        description: None,
-        url: BASE.into(),
-        backend: backend.into(),
-        config: Default::default(),
-        active: true,
-        autoarchive: true,
-        validation: Default::default(),
-        schedule: None,
-        next_run_at: None,
-        owner: None,
-        organization: None,
-        created_at: bson::DateTime::from_millis(1_700_000_000_000),
-        last_modified: None,
-        deleted: None,
-        runs: 0,
-        running_job: None,
-    }
+    let created = bson::DateTime::from_millis(1_700_000_000_000);
+    let mut source = HarvestSource::new("fuzz", BASE, backend, created);
+    source.id = bson::oid::ObjectId::from_bytes([7; 12]);
+    source.slug = "fuzz".into();
+    source
 }
 
 /// The built-in license list (built once per process).

@@ -10,9 +10,7 @@ use std::sync::Arc;
 
 use bson::oid::ObjectId;
 use common::messages::{encode, GatherMessage};
-use common::model::{
-    Filter, HarvestJob, HarvestSource, JobTrigger, SourceConfig, Validation, ValidationState,
-};
+use common::model::{Filter, HarvestJob, HarvestSource, JobTrigger, Validation, ValidationState};
 use common::queue::{Broker, Role};
 use common::settings::Settings;
 use common::storage::Store;
@@ -112,27 +110,8 @@ impl Service {
         let url = required(input.url.as_deref(), "url")?;
         let backend = required(input.backend.as_deref(), "backend")?;
         let now = bson::DateTime::now();
-        let mut source = HarvestSource {
-            id: ObjectId::new(),
-            name: name.to_owned(),
-            slug: String::new(),
-            description: None,
-            url: url.to_owned(),
-            backend: backend.to_owned(),
-            config: SourceConfig::default(),
-            active: true,
-            autoarchive: true,
-            validation: Validation::default(),
-            schedule: None,
-            next_run_at: None,
-            owner: None,
-            organization: None,
-            created_at: now,
-            last_modified: Some(now),
-            deleted: None,
-            runs: 0,
-            running_job: None,
-        };
+        let mut source = HarvestSource::new(name, url, backend, now);
+        source.last_modified = Some(now);
         apply(&mut source, input)?;
         source.slug = self.free_slug(&source.name, None).await?;
         source.next_run_at = None;

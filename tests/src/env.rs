@@ -132,33 +132,16 @@ impl TestEnv {
     /// Register an accepted, active source directly in MongoDB.
     pub async fn source(&self, url: &str, backend: &str, config: SourceConfig) -> HarvestSource {
         let now = bson::DateTime::now();
-        let id = ObjectId::new();
-        let source = HarvestSource {
-            id,
-            name: format!("Test source {backend}"),
-            slug: format!("test-{}", id.to_hex()),
-            description: None,
-            url: url.to_owned(),
-            backend: backend.to_owned(),
-            config,
-            active: true,
-            autoarchive: true,
-            validation: Validation {
-                state: ValidationState::Accepted,
-                by: None,
-                on: Some(now),
-                comment: None,
-            },
-            schedule: Some("manual".into()),
-            next_run_at: None,
-            owner: None,
-            organization: None,
-            created_at: now,
-            last_modified: None,
-            deleted: None,
-            runs: 0,
-            running_job: None,
+        let mut source = HarvestSource::new(&format!("Test source {backend}"), url, backend, now);
+        source.slug = format!("test-{}", source.id.to_hex());
+        source.config = config;
+        source.validation = Validation {
+            state: ValidationState::Accepted,
+            by: None,
+            on: Some(now),
+            comment: None,
         };
+        source.schedule = Some("manual".into());
         self.store
             .insert_source(&source)
             .await

@@ -47,6 +47,32 @@ pub struct HarvestSource {
 }
 
 impl HarvestSource {
+    /// A source as it is first stored: its own id, active, archiving what vanishes, not yet
+    /// validated, unscheduled, never run. The slug is empty until the caller picks one.
+    pub fn new(name: &str, url: &str, backend: &str, created_at: DateTime) -> Self {
+        Self {
+            id: ObjectId::new(),
+            name: name.to_owned(),
+            slug: String::new(),
+            description: None,
+            url: url.to_owned(),
+            backend: backend.to_owned(),
+            config: SourceConfig::default(),
+            active: true,
+            autoarchive: true,
+            validation: Validation::default(),
+            schedule: None,
+            next_run_at: None,
+            owner: None,
+            organization: None,
+            created_at,
+            last_modified: None,
+            deleted: None,
+            runs: 0,
+            running_job: None,
+        }
+    }
+
     /// Host part of the source URL, stored as `harvest.domain` on datasets.
     pub fn domain(&self) -> Option<String> {
         url::Url::parse(&self.url)

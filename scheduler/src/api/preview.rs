@@ -13,28 +13,11 @@ use crate::service::{Service, SourceInput, COMMON_FEATURES};
 
 /// A source that is not saved (preview of a form before creation).
 pub fn unsaved_source(url: &str, backend: &str) -> common::model::HarvestSource {
-    let now = bson::DateTime::now();
-    common::model::HarvestSource {
-        id: bson::oid::ObjectId::new(),
-        name: "preview".into(),
-        slug: "preview".into(),
-        description: None,
-        url: url.into(),
-        backend: backend.into(),
-        config: Default::default(),
-        active: false,
-        autoarchive: false,
-        validation: Default::default(),
-        schedule: None,
-        next_run_at: None,
-        owner: None,
-        organization: None,
-        created_at: now,
-        last_modified: None,
-        deleted: None,
-        runs: 0,
-        running_job: None,
-    }
+    let mut source = HarvestSource::new("preview", url, backend, bson::DateTime::now());
+    source.slug = "preview".into();
+    source.active = false;
+    source.autoarchive = false;
+    source
 }
 
 /// Fill an unsaved (or saved, edited) source from a form, with the same checks as a save.

@@ -153,27 +153,13 @@ mod tests {
             p["resources"].as_array().map(Vec::len),
             Some(d.distributions.len())
         );
-        let source = common::model::HarvestSource {
-            id: bson::oid::ObjectId::new(),
-            name: "s".into(),
-            slug: "s".into(),
-            description: None,
-            url: "http://127.0.0.1:1".into(),
-            backend: "ckan".into(),
-            config: Default::default(),
-            active: true,
-            autoarchive: true,
-            validation: Default::default(),
-            schedule: None,
-            next_run_at: None,
-            owner: None,
-            organization: None,
-            created_at: bson::DateTime::now(),
-            last_modified: None,
-            deleted: None,
-            runs: 0,
-            running_job: None,
-        };
+        let mut source = common::model::HarvestSource::new(
+            "s",
+            "http://127.0.0.1:1",
+            "ckan",
+            bson::DateTime::now(),
+        );
+        source.slug = "s".into();
         let licenses = backends::mapping::LicenseGuesser::builtin();
         let ctx = backends::mapping::MapContext {
             source: &source,

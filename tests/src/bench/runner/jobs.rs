@@ -8,9 +8,7 @@ use anyhow::anyhow;
 use bson::doc;
 use bson::oid::ObjectId;
 use common::messages::{encode, GatherMessage};
-use common::model::{
-    HarvestJob, HarvestSource, JobTrigger, SourceConfig, Validation, ValidationState,
-};
+use common::model::{HarvestJob, HarvestSource, JobTrigger, Validation, ValidationState};
 use common::queue::Role;
 use futures::TryStreamExt;
 use serde::Serialize;
@@ -133,35 +131,18 @@ impl Harness {
         backend: &str,
     ) -> anyhow::Result<ObjectId> {
         let now = bson::DateTime::now();
-        let id = ObjectId::new();
-        let source = HarvestSource {
-            id,
-            name: name.to_owned(),
-            slug: format!("bench-{}", id.to_hex()),
-            description: None,
-            url: url.to_owned(),
-            backend: backend.to_owned(),
-            config: SourceConfig::default(),
-            active: true,
-            autoarchive: true,
-            validation: Validation {
-                state: ValidationState::Accepted,
-                by: Some("harvest-bench".into()),
-                on: Some(now),
-                comment: None,
-            },
-            schedule: Some("manual".into()),
-            next_run_at: None,
-            owner: None,
-            organization: None,
-            created_at: now,
-            last_modified: Some(now),
-            deleted: None,
-            runs: 0,
-            running_job: None,
+        let mut source = HarvestSource::new(name, url, backend, now);
+        source.slug = format!("bench-{}", source.id.to_hex());
+        source.validation = Validation {
+            state: ValidationState::Accepted,
+            by: Some("harvest-bench".into()),
+            on: Some(now),
+            comment: None,
         };
+        source.schedule = Some("manual".into());
+        source.last_modified = Some(now);
         self.store.insert_source(&source).await?;
-        Ok(id)
+        Ok(source.id)
     }
 
     /// Start a job as the scheduler's `run` does (job with the source's run lock, then the
