@@ -15,6 +15,27 @@ use common::settings::Settings;
 use common::shutdown::{self, ShutdownTrigger};
 use common::storage::Store;
 
+/// Polls `probe` every 50 ms until it returns `Some`, for at most 10 s, then panics naming
+/// `what`. For what is written just after a job turns final (the release of its source's run
+/// lock, udata's view of the job): a test that reads it in the same instant may see it a moment
+/// early, never missing for good.
+pub async fn eventually<T, Fut>(what: &str, mut probe: impl FnMut() -> Fut) -> T
+where
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still not so after 10 s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Base URLs of the services, overridable like the product's settings.
 pub fn amqp_url() -> String {
     std::env::var("HARVEST__AMQP__URL")

@@ -9,7 +9,7 @@ use bson::doc;
 use common::model::{HarvestJob, JobStatus, JobTrigger, SourceConfig};
 use e2e::catalog_server::{start, ServerOptions};
 use e2e::catalogs::{datasets, MutableCatalog, TestDataset};
-use e2e::env::TestEnv;
+use e2e::env::{eventually, TestEnv};
 
 const T: Duration = Duration::from_secs(120);
 
@@ -335,8 +335,7 @@ async fn only_the_last_jobs_are_kept_with_their_items() {
         ids.push(env.harvest(&source, T).await.id);
     }
     // The purge is the finalizer's last step, after the job shows as final: give it a moment.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let kept = loop {
+    let kept = eventually("old jobs purged down to two", || async {
         let kept: Vec<bson::oid::ObjectId> = env
             .store
             .jobs_of_source(source.id, 10)
@@ -345,11 +344,9 @@ async fn only_the_last_jobs_are_kept_with_their_items() {
             .iter()
             .map(|j| j.id)
             .collect();
-        if kept.len() <= 2 || std::time::Instant::now() > deadline {
-            break kept;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+        (kept.len() <= 2).then_some(kept)
+    })
+    .await;
     assert_eq!(kept, vec![ids[3], ids[2]]);
     // udata's view of the purged jobs is gone too.
     assert_eq!(
@@ -550,10 +547,9 @@ async fn a_listing_failing_part_way_harvests_what_it_listed() {
         error.contains("stopped after 2 items") && error.contains("500"),
         "{error}"
     );
-    // udata's view of the job says the same. It is written just after our job turns final, so
-    // it may lag by a moment, never stay behind (Store::write_udata_job re-reads after writing).
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let udata_job = loop {
+    // udata's view of the job says the same, once written (Store::write_udata_job re-reads
+    // after writing, so it never stays behind).
+    let udata_job = eventually("udata's view of the job is final", || async {
         let view = env
             .store
             .raw(common::storage::UDATA_JOBS)
@@ -561,11 +557,9 @@ async fn a_listing_failing_part_way_harvests_what_it_listed() {
             .await
             .unwrap()
             .unwrap();
-        if view.get_str("status").unwrap() != "processing" || std::time::Instant::now() > deadline {
-            break view;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+        (view.get_str("status").unwrap() != "processing").then_some(view)
+    })
+    .await;
     assert_eq!(udata_job.get_str("status").unwrap(), "done-errors");
     assert_eq!(udata_job.get_array("errors").unwrap().len(), 1);
     env.stop_workers().await;

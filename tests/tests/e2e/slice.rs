@@ -8,7 +8,7 @@ use std::time::Duration;
 use bson::doc;
 use common::model::{JobStatus, SourceConfig};
 use e2e::catalog_server::{start, ServerOptions};
-use e2e::env::TestEnv;
+use e2e::env::{eventually, TestEnv};
 
 fn demo_catalog() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../deploy/demo")
@@ -110,8 +110,11 @@ async fn harvest_demo_catalog_twice_without_duplicates() {
         d2.get_object_id("_id").unwrap(),
         d.get_object_id("_id").unwrap()
     );
-    // The source's run lock is released after each job.
-    let src = env.store.get_source(source.id).await.unwrap();
-    assert!(src.running_job.is_none());
+    // The source's run lock is released after each job (just after it turns final).
+    eventually("the source's run lock is released", || async {
+        let src = env.store.get_source(source.id).await.unwrap();
+        src.running_job.is_none().then_some(())
+    })
+    .await;
     env.stop_workers().await;
 }
