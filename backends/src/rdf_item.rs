@@ -8,8 +8,8 @@ use common::model::Payload;
 use crate::error::HarvestError;
 use crate::harvester::{ItemContext, ItemOutcome};
 use crate::mapping::MapError;
-use crate::rdf::catalog::content_hash;
-use crate::rdf::dcat_map::map_dataset;
+use crate::rdf::catalog::{content_hash, graph_hash};
+use crate::rdf::dcat_map::{map_graph, read_payload};
 use crate::rdf::notes;
 
 /// The content hash of an RDF item, known from its payload alone; `None` for other payloads.
@@ -33,7 +33,9 @@ pub(crate) fn process(
             payload_kind(payload)
         ))));
     };
-    let mut mapped = map_dataset(root, ntriples, &ctx.map)?;
+    // Read once, for the mapping and the hash alike.
+    let graph = read_payload(ntriples)?;
+    let mut mapped = map_graph(root, &graph, &ctx.map)?;
     // Notes of the lenient parse at listing come first: they explain what follows.
     let mut listing_notes = notes::read(ntriples);
     if !listing_notes.is_empty() {
@@ -47,7 +49,7 @@ pub(crate) fn process(
     }
     Ok(ItemOutcome::Mapped {
         mapped: Box::new(mapped),
-        content_hash: content_hash(ntriples),
+        content_hash: graph_hash(&graph),
         validators: None,
     })
 }

@@ -278,12 +278,22 @@ const HASH_ROUNDS: usize = 4;
 /// its next visible change, never a spurious update. It is linear in the subgraph size, which a
 /// canonicalisation is not.
 pub fn content_hash(ntriples: &str) -> String {
-    let Ok(g) = Graph::from_ntriples(ntriples) else {
-        // Unreadable payload: hash the sorted lines as they are.
-        let mut lines: Vec<&str> = ntriples.lines().map(str::trim).collect();
-        lines.sort_unstable();
-        return hex::encode(Sha256::digest(lines.join("\n").as_bytes()));
-    };
+    match Graph::from_ntriples(ntriples) {
+        Ok(g) => graph_hash(&g),
+        Err(_) => unreadable_hash(ntriples),
+    }
+}
+
+/// The hash of a payload that is not N-Triples: its sorted lines as they are.
+pub(crate) fn unreadable_hash(ntriples: &str) -> String {
+    let mut lines: Vec<&str> = ntriples.lines().map(str::trim).collect();
+    lines.sort_unstable();
+    hex::encode(Sha256::digest(lines.join("\n").as_bytes()))
+}
+
+/// [`content_hash`] of a payload already read (the item step reads it once for the hash and
+/// the mapping).
+pub(crate) fn graph_hash(g: &Graph) -> String {
     // How each term is written in the hashed lines, indexed by term id: its N-Triples form, or
     // for a blank node `_:` and its signature of the previous round.
     let mut labels = BnodeLabels::default();

@@ -40,10 +40,24 @@ pub fn map_dataset(
     ntriples: &str,
     ctx: &MapContext,
 ) -> Result<MappedDataset, MapError> {
-    let g = Graph::from_ntriples(ntriples).map_err(|e| MapError::Invalid {
+    let g = read_payload(ntriples)?;
+    map_graph(root, &g, ctx)
+}
+
+/// The payload of an RDF item read as a graph, or why it cannot be.
+pub(crate) fn read_payload(ntriples: &str) -> Result<Graph, MapError> {
+    Graph::from_ntriples(ntriples).map_err(|e| MapError::Invalid {
         field: "payload",
         reason: e.to_string(),
-    })?;
+    })
+}
+
+/// [`map_dataset`] of a payload already read.
+pub(crate) fn map_graph(
+    root: &str,
+    g: &Graph,
+    ctx: &MapContext,
+) -> Result<MappedDataset, MapError> {
     let root_term = parse_root(root).ok_or_else(|| MapError::Invalid {
         field: "root",
         reason: format!("{root:?} is not an N-Triples IRI or blank node"),
@@ -53,7 +67,7 @@ pub fn map_dataset(
         reason: format!("{root} is not in the payload"),
     })?;
     let mut m = Mapper {
-        g: &g,
+        g,
         ctx,
         warnings: Vec::new(),
     };
