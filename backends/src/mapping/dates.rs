@@ -6,7 +6,10 @@
 //! as UTC; partial dates (`2020`, `2020-01`) as the first instant of the period, and
 //! [`end_of_period`] gives the last day of it, as udata's rdf.py does for temporal coverage.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use std::sync::LazyLock;
+
+use chrono::format::{Item, Parsed, StrftimeItems};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 
 /// Date-times with an explicit offset (`%z` accepts `+0200` and `+02:00`).
 const OFFSET_FORMATS: &[&str] = &[
@@ -36,6 +39,38 @@ const NAIVE_FORMATS: &[&str] = &[
 
 /// Dates, taken as midnight UTC.
 const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"];
+
+/// A list of formats, each read once into chrono's items (chrono's `parse_from_str` reads its
+/// format string again at every call: 19 formats tried for some dates of every dataset).
+struct Compiled(Vec<Vec<Item<'static>>>);
+
+impl Compiled {
+    fn new(formats: &[&str]) -> Self {
+        Compiled(
+            formats
+                .iter()
+                .map(|f| {
+                    StrftimeItems::new(f)
+                        .parse_to_owned()
+                        .expect("the format constants of this module are valid")
+                })
+                .collect(),
+        )
+    }
+
+    /// What each format that reads the whole of `s` makes of it, in order.
+    fn parses<'a>(&'a self, s: &'a str) -> impl Iterator<Item = Parsed> + 'a {
+        self.0.iter().filter_map(move |items| {
+            let mut parsed = Parsed::new();
+            chrono::format::parse(&mut parsed, s, items.iter()).ok()?;
+            Some(parsed)
+        })
+    }
+}
+
+static OFFSET: LazyLock<Compiled> = LazyLock::new(|| Compiled::new(OFFSET_FORMATS));
+static NAIVE: LazyLock<Compiled> = LazyLock::new(|| Compiled::new(NAIVE_FORMATS));
+static DATES: LazyLock<Compiled> = LazyLock::new(|| Compiled::new(DATE_FORMATS));
 
 /// Parses a remote date leniently; `None` when nothing sensible can be read.
 ///
@@ -90,13 +125,13 @@ fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     }
     // A trailing `Z` (or `UTC`/`GMT`) is an offset of zero: normalise it for the `%z` formats.
     let zoned = normalize_zone(s);
-    for fmt in OFFSET_FORMATS {
-        if let Ok(d) = DateTime::parse_from_str(&zoned, fmt) {
+    for parsed in OFFSET.parses(&zoned) {
+        if let Ok(d) = parsed.to_datetime() {
             return Some(d.with_timezone(&Utc));
         }
     }
-    for fmt in NAIVE_FORMATS {
-        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+    for parsed in NAIVE.parses(s) {
+        if let Ok(d) = parsed.to_naive_datetime_with_offset(0) {
             return Some(Utc.from_utc_datetime(&d));
         }
     }
@@ -127,8 +162,8 @@ fn normalize_zone(s: &str) -> String {
 /// which is dropped: a day is a day.
 fn parse_day(s: &str) -> Option<NaiveDate> {
     let day = strip_date_zone(s);
-    for fmt in DATE_FORMATS {
-        if let Ok(d) = NaiveDate::parse_from_str(day, fmt) {
+    for parsed in DATES.parses(day) {
+        if let Ok(d) = parsed.to_naive_date() {
             return Some(d);
         }
     }
@@ -216,6 +251,84 @@ fn midnight(d: NaiveDate) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The formats read once give what chrono's `parse_from_str` gives with the format strings
+    /// (the code before they were compiled), on dates assembled from the pieces catalogs write.
+    #[test]
+    fn compiled_formats_match_parse_from_str() {
+        use chrono::NaiveDateTime;
+        fn reference(s: &str) -> Option<DateTime<Utc>> {
+            let zoned = normalize_zone(s);
+            for fmt in OFFSET_FORMATS {
+                if let Ok(d) = DateTime::parse_from_str(&zoned, fmt) {
+                    return Some(d.with_timezone(&Utc));
+                }
+            }
+            for fmt in NAIVE_FORMATS {
+                if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+                    return Some(Utc.from_utc_datetime(&d));
+                }
+            }
+            let day = strip_date_zone(s);
+            DATE_FORMATS
+                .iter()
+                .find_map(|fmt| NaiveDate::parse_from_str(day, fmt).ok())
+                .or_else(|| {
+                    let digits = day.len() == 8 && day.bytes().all(|b| b.is_ascii_digit());
+                    digits
+                        .then(|| NaiveDate::parse_from_str(day, "%Y%m%d").ok())
+                        .flatten()
+                })
+                .map(midnight)
+        }
+        fn compiled(s: &str) -> Option<DateTime<Utc>> {
+            let zoned = normalize_zone(s);
+            if let Some(d) = OFFSET.parses(&zoned).find_map(|p| p.to_datetime().ok()) {
+                return Some(d.with_timezone(&Utc));
+            }
+            if let Some(d) = NAIVE
+                .parses(s)
+                .find_map(|p| p.to_naive_datetime_with_offset(0).ok())
+            {
+                return Some(Utc.from_utc_datetime(&d));
+            }
+            parse_day(s).map(midnight)
+        }
+        let days = [
+            "2020-01-31",
+            "2020/02/29",
+            "31/01/2020",
+            "29-02-2021",
+            "31.12.1999",
+            "2020-13-01",
+            "20200131",
+        ];
+        let times = [
+            "",
+            "T10:00",
+            " 10:00",
+            "T10:00:00",
+            " 10:00:00.123",
+            "T25:00:00",
+            "h",
+            " 10h30",
+            "T10:00:00.5",
+        ];
+        let zones = [
+            "", "Z", "+02:00", " +0200", "-05:00", " UTC", "GMT", "+2", "z",
+        ];
+        let mut checked = 0;
+        for d in days {
+            for t in times {
+                for z in zones {
+                    let s = format!("{d}{t}{z}");
+                    assert_eq!(compiled(&s), reference(&s), "{s:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, days.len() * times.len() * zones.len());
+    }
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
