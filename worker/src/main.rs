@@ -5,10 +5,6 @@ use std::path::PathBuf;
 use clap::Parser;
 use common::settings::Settings;
 
-/// mimalloc rather than glibc's allocator: see the `mimalloc` line of Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser, Debug)]
 #[command(
     name = "harvest-worker",
