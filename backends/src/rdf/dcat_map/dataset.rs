@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use bson::Document;
 use common::model::{Dataset, HarvestDatasetMetadata};
 
-use super::resources::merge_duplicate;
+use super::resources::KeptResources;
 use super::{insert_list, is_valid_url, remote_url, Mapper, BACKEND, RDF_VALUE};
 use crate::mapping::{dates, frequency, license, markdown, tags, text, MapError, MappedDataset};
 use crate::rdf::catalog::{first_text, remote_id as dataset_remote_id};
@@ -42,13 +42,15 @@ impl Mapper<'_> {
         // Resources.
         let dataset_key = format!("{source_id}/{remote_id}");
         let mut distributions: Vec<TermId> = Vec::new();
+        let mut listed: HashSet<TermId> = HashSet::new();
         for pred in [DCAT_DISTRIBUTION, DCAT_DISTRIBUTIONS] {
             for d in self.g.objects(node, pred) {
-                if !distributions.contains(&d) {
+                if listed.insert(d) {
                     distributions.push(d);
                 }
             }
         }
+        let mut kept = KeptResources::default();
         let mut keys = HashSet::new();
         let mut resource_licenses: Vec<String> = Vec::new();
         let mut resource_rights: Vec<String> = Vec::new();
@@ -59,7 +61,7 @@ impl Mapper<'_> {
             let Some(resource) = self.resource(d, &dataset_key, &mut keys, false) else {
                 continue;
             };
-            if merge_duplicate(&mut dataset.resources, &resource) {
+            if kept.is_duplicate(&resource) {
                 self.warn(format!(
                     "resource: several distributions share the URL {:?}: kept the first",
                     resource.url
@@ -77,7 +79,7 @@ impl Mapper<'_> {
         }
         for part in self.g.objects(node, DCT_HAS_PART) {
             if let Some(resource) = self.resource(part, &dataset_key, &mut keys, true) {
-                if !merge_duplicate(&mut dataset.resources, &resource) {
+                if !kept.is_duplicate(&resource) {
                     dataset.resources.push(resource);
                 }
             }

@@ -172,17 +172,34 @@ impl Mapper<'_> {
     }
 }
 
-/// udata keeps one resource per URL (and per title for OGC services): a later distribution with
-/// the same URL is a duplicate.
-pub(super) fn merge_duplicate(resources: &mut [Resource], r: &Resource) -> bool {
-    resources.iter().any(|x| {
-        x.url == r.url
-            && (!r
-                .format
-                .as_deref()
-                .is_some_and(|f| OGC_SERVICE_FORMATS.contains(&f))
-                || x.title == r.title)
-    })
+/// The resources kept so far, by URL and by URL and title: udata keeps one resource per URL (and
+/// per title for OGC services), so a later distribution with the same URL is a duplicate. Sets,
+/// not a scan of the kept list: a remote dataset may carry thousands of distributions.
+#[derive(Default)]
+pub(super) struct KeptResources {
+    urls: HashSet<String>,
+    url_titles: HashSet<(String, String)>,
+}
+
+impl KeptResources {
+    /// Whether `r` duplicates a resource kept so far; if not, it now counts as kept.
+    pub(super) fn is_duplicate(&mut self, r: &Resource) -> bool {
+        let ogc = r
+            .format
+            .as_deref()
+            .is_some_and(|f| OGC_SERVICE_FORMATS.contains(&f));
+        let key = (r.url.clone(), r.title.clone());
+        let seen = if ogc {
+            self.url_titles.contains(&key)
+        } else {
+            self.urls.contains(&r.url)
+        };
+        if !seen {
+            self.urls.insert(key.0.clone());
+            self.url_titles.insert(key);
+        }
+        seen
+    }
 }
 
 /// udata `title_from_rdf` fallback: the file name when the URL has one, else "Ressource
@@ -224,6 +241,25 @@ fn checksum_algorithm(raw: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One resource per URL; OGC services (WMS, WFS, WMTS) one per URL and title.
+    #[test]
+    fn duplicates_by_url_and_by_title_for_ogc_services() {
+        let res = |url: &str, title: &str, format: Option<&str>| Resource {
+            url: url.into(),
+            title: title.into(),
+            format: format.map(Into::into),
+            ..Default::default()
+        };
+        let mut kept = KeptResources::default();
+        assert!(!kept.is_duplicate(&res("https://a/x.csv", "X", Some("csv"))));
+        assert!(kept.is_duplicate(&res("https://a/x.csv", "Other title", None)));
+        assert!(!kept.is_duplicate(&res("https://a/wms", "Layer 1", Some("wms"))));
+        assert!(!kept.is_duplicate(&res("https://a/wms", "Layer 2", Some("wms"))));
+        assert!(kept.is_duplicate(&res("https://a/wms", "Layer 2", Some("wms"))));
+        // A plain resource after a service of the same URL is a duplicate, as in udata.
+        assert!(kept.is_duplicate(&res("https://a/wms", "Capabilities", None)));
+    }
 
     #[test]
     fn checksum_names() {
