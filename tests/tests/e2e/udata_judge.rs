@@ -11,7 +11,7 @@ use common::model::{JobStatus, SourceConfig};
 use common::storage::{Store, ITEMS, JOBS, RECORDS, SOURCE_STATE, UDATA_JOBS};
 use e2e::catalog_server::{start, ServerOptions};
 use e2e::catalogs::{datasets, MutableCatalog, TestDataset};
-use e2e::env::TestEnv;
+use e2e::env::{eventually, TestEnv};
 use e2e::kit::ckan::FakeCkan;
 use e2e::kit::{fixture_text, fixtures_dir};
 use e2e::portals::{csw, geonetwork_csw, iso_csw, ods_catalog, paged_catalog};
@@ -224,15 +224,25 @@ async fn udata_reads_everything_every_backend_writes() {
     assert_eq!(job.counters.archived, 1, "{:?}", job);
 
     // udata's documents carry udata's schema; the harvester's state is in its own collections.
-    let udata_jobs: Vec<Document> = env
-        .store
-        .raw(UDATA_JOBS)
-        .find(doc! {})
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    // udata's view of a job is written just after the job turns final: wait until every view
+    // has left `processing` (as lifecycle.rs does for one job).
+    let udata_jobs: Vec<Document> = eventually("udata's view of every job is final", || async {
+        let views: Vec<Document> = env
+            .store
+            .raw(UDATA_JOBS)
+            .find(doc! {})
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        let settled = views.len() == sources.len() + 1
+            && views
+                .iter()
+                .all(|v| v.get_str("status") != Ok("processing"));
+        settled.then_some(views)
+    })
+    .await;
     assert_eq!(udata_jobs.len(), sources.len() + 1);
     for j in &udata_jobs {
         assert!(
