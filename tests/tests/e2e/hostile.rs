@@ -215,6 +215,7 @@ fn took(job: &HarvestJob) -> Option<Duration> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "timing test: run after the suite, one test at a time, by `make test` (scripts/test.sh)"]
 async fn hostile_remotes_end_quickly_with_clear_errors() {
     let wall = Instant::now();
     // Nobody may ever contact the canary.
