@@ -285,7 +285,7 @@ pub fn content_hash(ntriples: &str) -> String {
 }
 
 /// The hash of a payload that is not N-Triples: its sorted lines as they are.
-pub(crate) fn unreadable_hash(ntriples: &str) -> String {
+fn unreadable_hash(ntriples: &str) -> String {
     let mut lines: Vec<&str> = ntriples.lines().map(str::trim).collect();
     lines.sort_unstable();
     hex::encode(Sha256::digest(lines.join("\n").as_bytes()))
