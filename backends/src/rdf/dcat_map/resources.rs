@@ -1,7 +1,7 @@
 //! Resources: one udata resource per distribution (or `dct:hasPart` node), with its URL, title,
 //! stable id, size and checksum; duplicates of one URL are merged as udata does.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use bson::Document;
 use common::model::{Checksum, HarvestResourceMetadata, Resource};
@@ -172,14 +172,11 @@ impl Mapper<'_> {
     }
 }
 
-/// The resources kept so far, by URL and by URL and title: udata keeps one resource per URL (and
-/// per title for OGC services), so a later distribution with the same URL is a duplicate. Sets,
+/// The resources kept so far, by URL with their titles: udata keeps one resource per URL (and
+/// per title for OGC services), so a later distribution with the same URL is a duplicate. A map,
 /// not a scan of the kept list: a remote dataset may carry thousands of distributions.
 #[derive(Default)]
-pub(super) struct KeptResources {
-    urls: HashSet<String>,
-    url_titles: HashSet<(String, String)>,
-}
+pub(super) struct KeptResources(HashMap<String, HashSet<String>>);
 
 impl KeptResources {
     /// Whether `r` duplicates a resource kept so far; if not, it now counts as kept.
@@ -188,15 +185,15 @@ impl KeptResources {
             .format
             .as_deref()
             .is_some_and(|f| OGC_SERVICE_FORMATS.contains(&f));
-        let key = (r.url.clone(), r.title.clone());
-        let seen = if ogc {
-            self.url_titles.contains(&key)
-        } else {
-            self.urls.contains(&r.url)
-        };
+        let seen = self
+            .0
+            .get(&r.url)
+            .is_some_and(|titles| !ogc || titles.contains(&r.title));
         if !seen {
-            self.urls.insert(key.0.clone());
-            self.url_titles.insert(key);
+            self.0
+                .entry(r.url.clone())
+                .or_default()
+                .insert(r.title.clone());
         }
         seen
     }
